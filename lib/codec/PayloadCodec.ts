@@ -1,0 +1,17 @@
+/**
+ * The hook through which every payload passes on its way between user code and the wire: incoming call
+ * data and trigger results are decoded (refs become live channel ends), outgoing payloads and handler
+ * results are encoded (live ends and Observables become refs).
+ */
+export interface PayloadCodec {
+  /** Wire JSON → user value. Throws a `DecodeError` naming the bad path. */
+  decode(value: unknown): unknown;
+  /** User value → wire JSON. May start background work (pumping an Observable into a channel). */
+  encode(value: unknown): Promise<unknown>;
+}
+
+/** A codec that passes values through unchanged. */
+export const identityCodec: PayloadCodec = {
+  decode: (value) => value,
+  encode: async (value) => value,
+};
