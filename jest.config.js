@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
+  // cross-language and browser suites have their own configs and scripts (npm run test:interop, test:browser)
+  testPathIgnorePatterns: ['/node_modules/', '/spec/interop/xlang/', '/spec/browser/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
   testTimeout: 30000,
 };
