@@ -1,2 +1,3 @@
 export * from './SocketLike';
 export * from './openNodeSocket';
+export * from './defaultSocketFactory';
