@@ -31,5 +31,25 @@ export type { SocketLike, SocketHandlers, SocketFactory, OpenSocketOptions } fro
 // engine (section owned by the engine work)
 
 // connection + worker (section owned by the worker-client work)
+export { connectWorker } from './worker/connectWorker';
+export { Worker } from './worker/Worker';
+export type {
+  WorkerOptions,
+  TriggerOptions,
+  TriggerRegistrationRequest,
+  RegisterTriggerTypeOptions,
+  ResultStreamer,
+} from './worker/Worker';
+export type { FunctionContext, FunctionHandler, RegisterFunctionOptions, Registration } from './worker/FunctionContext';
+export type { TriggerBinding, TriggerTypeHandler, TriggerRegistrationFailure } from './worker/TriggerTypeHandler';
+export type { HandlerOutcome } from './worker/collectResult';
+export { Connection } from './connection/Connection';
+export type { ConnectionState, ConnectionOptions, SendOptions, SendOutcome } from './connection/Connection';
+export { backoffDelay, DEFAULT_RECONNECT } from './connection/backoffDelay';
+export type { ReconnectConfig } from './connection/backoffDelay';
+export { heartbeat } from './connection/heartbeat';
+export type { HeartbeatConfig, HeartbeatSignal } from './connection/heartbeat';
+export type { Logger } from './connection/Logger';
+export { PendingLimitError, PayloadEncodeError, RegistrationError } from './errors';
 
 // channel + codec (section owned by the channel work)

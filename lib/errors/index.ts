@@ -10,3 +10,6 @@ export * from './CollectLimitError';
 export * from './SocketError';
 export * from './DecodeError';
 export * from './HandshakeRejectedError';
+export * from './PendingLimitError';
+export * from './PayloadEncodeError';
+export * from './RegistrationError';

@@ -1,0 +1,39 @@
+import { Observable, SchedulerLike, asyncScheduler, interval, map, merge, startWith, switchMap, take, takeWhile, timer } from 'rxjs';
+
+/** What the heartbeat asks its owner to do. */
+export type HeartbeatSignal = 'ping' | 'idle';
+
+/** Periods of the worker-socket heartbeat (PROTOCOL.md §1). */
+export interface HeartbeatConfig {
+  /** Send a WebSocket ping this often. Default 20 000 ms. */
+  pingIntervalMs: number;
+  /** Declare the link dead when nothing at all arrived for this long. Default 60 000 ms. */
+  idleTimeoutMs: number;
+}
+
+/**
+ * The heartbeat of an open socket as an Observable: emits `'ping'` every `pingIntervalMs`, and `'idle'` (then
+ * completes) once `activity$` has been silent for `idleTimeoutMs` since subscription or its last emission.
+ * The owner pings on `'ping'` and terminates the socket on `'idle'`.
+ *
+ * @example
+ * ```ts
+ * heartbeat(activity$, { pingIntervalMs: 20_000, idleTimeoutMs: 60_000 }).subscribe((s) =>
+ *   s === 'ping' ? socket.ping() : socket.terminate(),
+ * );
+ * ```
+ */
+export function heartbeat(
+  activity$: Observable<unknown>,
+  config: HeartbeatConfig,
+  scheduler: SchedulerLike = asyncScheduler,
+): Observable<HeartbeatSignal> {
+  const pings$ = interval(config.pingIntervalMs, scheduler).pipe(map((): HeartbeatSignal => 'ping'));
+  const idle$ = activity$.pipe(
+    startWith(undefined),
+    switchMap(() => timer(config.idleTimeoutMs, scheduler)),
+    take(1),
+    map((): HeartbeatSignal => 'idle'),
+  );
+  return merge(idle$, pings$).pipe(takeWhile((signal) => signal !== 'idle', true));
+}
