@@ -29,6 +29,13 @@ export {
 export type { SocketLike, SocketHandlers, SocketFactory, OpenSocketOptions } from './socket/SocketLike';
 
 // engine (section owned by the engine work)
+export { startEngine } from './engine/startEngine';
+export { EmbeddedEngine } from './engine/EmbeddedEngine';
+export type { EngineOptions } from './engine/EngineOptions';
+export type { EngineLogger, EngineLogDetails } from './engine/EngineLogger';
+export type { EngineStats } from './engine/EngineStats';
+export type { FunctionListEntry } from './engine/builtins/functionsList';
+export type { WorkerListEntry } from './engine/builtins/workersList';
 
 // connection + worker (section owned by the worker-client work)
 export { connectWorker } from './worker/connectWorker';

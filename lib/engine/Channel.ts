@@ -1,0 +1,255 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { RawData, WebSocket } from 'ws';
+import type { EngineLog } from './EngineLogger';
+
+/** One queued channel message; text and binary keep their frame type end to end. */
+interface ChannelItem {
+  data: Buffer;
+  binary: boolean;
+}
+
+/** State of the writer half: never taken, held by a socket, or done (closed, dropped or discarded). */
+export type WriterHalfState = 'untaken' | 'open' | 'finished';
+/** State of the reader half: never taken, held by a socket, ended by the engine, or lost. */
+export type ReaderHalfState = 'untaken' | 'open' | 'closed' | 'gone';
+
+/** Tuning of the reader side (how much may sit in the reader socket's own buffer). */
+export interface ChannelReaderLimits {
+  /** Sends to the reader that may await their write callback at once. */
+  maxInFlight: number;
+  /** No new send while the reader socket holds this many unsent bytes. */
+  highWaterBytes: number;
+}
+
+const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data as ArrayBuffer);
+}
+
+/**
+ * One engine-brokered channel (PROTOCOL.md §6): a bounded FIFO of `capacity` messages between a one-shot
+ * writer half and a one-shot reader half. While the queue is full the writer socket is paused (real TCP
+ * back-pressure); the reader gets the next item only after its previous send was handed to the socket
+ * and while that socket's buffer is small, so the engine holds at most about `capacity` messages. The
+ * reader receives every message sent before the writer's close, then a Close frame without status.
+ *
+ * @example
+ * ```ts
+ * const channel = new Channel(64, log, { maxInFlight: 8, highWaterBytes: 256 * 1024 });
+ * channel.keyMatches(channel.accessKey); // true
+ * channel.attachWriter(writerSocket); // true once; false afterwards
+ * ```
+ */
+export class Channel {
+  readonly id = randomUUID();
+  readonly accessKey = randomUUID();
+  readonly createdAt = Date.now();
+  /** `Date.now()` when both halves were taken and no socket is left, else undefined. */
+  settledAt?: number;
+  private readonly keyDigest = digest(this.accessKey);
+  private queue: ChannelItem[] = [];
+  private writerState: WriterHalfState = 'untaken';
+  private readerState: ReaderHalfState = 'untaken';
+  private writer?: WebSocket;
+  private reader?: WebSocket;
+  private writerPaused = false;
+  private inFlight = 0;
+  /** Messages accepted from the writer, and delivered to the reader's socket. */
+  private received = 0;
+  private delivered = 0;
+
+  constructor(
+    readonly capacity: number,
+    private readonly log: EngineLog,
+    private readonly readerLimits: ChannelReaderLimits,
+    /** Worker id of the owner; channels of `engine::channels::create` have none. */
+    readonly owner?: string,
+  ) {}
+
+  /** Constant-time comparison of a presented key with this channel's key. */
+  keyMatches(candidate: string): boolean {
+    return timingSafeEqual(digest(candidate), this.keyDigest);
+  }
+
+  get writerHalf(): WriterHalfState {
+    return this.writerState;
+  }
+
+  get readerHalf(): ReaderHalfState {
+    return this.readerState;
+  }
+
+  /** Messages waiting in the engine for the reader. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Bytes waiting in the engine for the reader. */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const item of this.queue) n += item.data.length;
+    return n;
+  }
+
+  /** True when a half was never taken (the TTL sweep only removes such channels). */
+  get halfUntaken(): boolean {
+    return this.writerState === 'untaken' || this.readerState === 'untaken';
+  }
+
+  /** True when no socket is attached any more and both halves were used up. */
+  get settled(): boolean {
+    return !this.halfUntaken && this.writer === undefined && this.reader === undefined;
+  }
+
+  /**
+   * Gives the writer half to `ws`. False if the half was already taken (the caller then closes the
+   * socket without status, as upstream does).
+   */
+  attachWriter(ws: WebSocket): boolean {
+    if (this.writerState !== 'untaken') return false;
+    this.writerState = 'open';
+    this.writer = ws;
+    ws.on('message', (data, isBinary) => this.onWriterMessage(ws, data, isBinary));
+    ws.on('close', () => this.onWriterClosed(ws));
+    ws.on('error', (err) => this.log.warn('channel writer socket error', { channel_id: this.id, error: err.message }));
+    if (this.readerState === 'gone') this.dropWriter('reader already gone');
+    return true;
+  }
+
+  /** Gives the reader half to `ws`; false if it was already taken. */
+  attachReader(ws: WebSocket): boolean {
+    if (this.readerState !== 'untaken') return false;
+    this.readerState = 'open';
+    this.reader = ws;
+    ws.on('close', () => this.onReaderClosed(ws));
+    ws.on('error', (err) => this.log.warn('channel reader socket error', { channel_id: this.id, error: err.message }));
+    // a reader sends nothing meaningful; its messages are ignored
+    this.pump();
+    return true;
+  }
+
+  /**
+   * Discards the halves nobody took (TTL sweep, owner cleanup): an untaken writer half finishes the
+   * stream (a connected reader gets the rest and a normal end); an untaken reader half makes a connected
+   * writer be dropped. Established sockets otherwise keep streaming.
+   */
+  discardUntakenHalves(): void {
+    if (this.writerState === 'untaken') {
+      this.writerState = 'finished';
+      this.pump();
+    }
+    if (this.readerState === 'untaken') {
+      this.readerState = 'gone';
+      this.loseQueue('reader half discarded');
+      if (this.writer) this.dropWriter('reader half discarded');
+    }
+    this.checkSettled();
+  }
+
+  /** Terminates every socket of the channel (engine shutdown). */
+  terminate(): void {
+    this.writer?.terminate();
+    this.reader?.terminate();
+  }
+
+  private onWriterMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    if (ws !== this.writer) return;
+    if (this.readerState === 'gone' || this.readerState === 'closed') {
+      this.dropWriter('reader gone');
+      return;
+    }
+    this.queue.push({ data: toBuffer(data), binary: isBinary });
+    this.received++;
+    if (this.queue.length >= this.capacity && !this.writerPaused) {
+      this.writerPaused = true;
+      ws.pause();
+    }
+    this.pump();
+  }
+
+  private onWriterClosed(ws: WebSocket): void {
+    if (ws !== this.writer) return;
+    this.writer = undefined;
+    this.writerPaused = false;
+    this.writerState = 'finished';
+    this.pump();
+    this.checkSettled();
+  }
+
+  private onReaderClosed(ws: WebSocket): void {
+    if (ws !== this.reader) return;
+    this.reader = undefined;
+    if (this.readerState === 'open') {
+      this.readerState = 'gone';
+      this.loseQueue('reader closed');
+      // a paused writer is blocked on a push that can never succeed: drop it now, as upstream does
+      if (this.writer && this.writerPaused) this.dropWriter('reader gone');
+    }
+    this.checkSettled();
+  }
+
+  /** The writer is dropped without a close frame (the peer sees 1006). */
+  private dropWriter(reason: string): void {
+    const ws = this.writer;
+    if (!ws) return;
+    this.log.debug('channel writer dropped', { channel_id: this.id, reason });
+    this.writer = undefined;
+    this.writerPaused = false;
+    this.writerState = 'finished';
+    ws.terminate();
+    this.checkSettled();
+  }
+
+  private loseQueue(reason: string): void {
+    if (this.queue.length > 0) {
+      this.log.warn('channel messages lost', { channel_id: this.id, reason, messages: this.queue.length });
+    }
+    this.queue = [];
+  }
+
+  private pump(): void {
+    const reader = this.reader;
+    if (!reader || this.readerState !== 'open') return;
+    while (
+      this.queue.length > 0 &&
+      this.inFlight < this.readerLimits.maxInFlight &&
+      reader.bufferedAmount < this.readerLimits.highWaterBytes
+    ) {
+      const item = this.queue.shift() as ChannelItem;
+      this.inFlight++;
+      reader.send(item.data, { binary: item.binary }, (err) => {
+        this.inFlight--;
+        if (err) {
+          if (this.reader === reader) this.log.debug('channel send to reader failed', { channel_id: this.id, error: err.message });
+          return;
+        }
+        this.delivered++;
+        this.pump();
+      });
+      if (this.writerPaused && this.queue.length < this.capacity && this.writer) {
+        this.writerPaused = false;
+        this.writer.resume();
+      }
+    }
+    if (this.queue.length === 0 && this.writerState === 'finished' && this.inFlight === 0) {
+      // everything the writer sent is handed to the reader's socket: end the stream, no status code
+      this.readerState = 'closed';
+      reader.close();
+    }
+  }
+
+  private checkSettled(): void {
+    if (this.settledAt === undefined && this.settled) {
+      this.settledAt = Date.now();
+      this.queue = [];
+    }
+  }
+
+  /** Counters for stats and tests. */
+  get counters(): { received: number; delivered: number } {
+    return { received: this.received, delivered: this.delivered };
+  }
+}

@@ -1,0 +1,131 @@
+import { Channel, ChannelReaderLimits } from './Channel';
+import type { EngineLog } from './EngineLogger';
+
+/** Lifetime settings of the broker (PROTOCOL.md §6.7; tests shorten them). */
+export interface ChannelBrokerOptions {
+  /** A channel with an untaken half is removed once older than this; also how long tombstones live. */
+  ttlMs: number;
+  /** How often the sweep runs. */
+  sweepMs: number;
+  /** Reader-side send limits of every channel. */
+  readerLimits: ChannelReaderLimits;
+}
+
+/** Counts for `engine.stats()`. */
+export interface ChannelBrokerStats {
+  /** Channels in the table, including tombstones. */
+  channels: number;
+  /** Channels whose sockets are all gone (kept so a late connect gets 101 + close, not 404). */
+  tombstones: number;
+  /** Messages queued in the engine across every channel. */
+  queuedMessages: number;
+  /** Bytes queued in the engine across every channel. */
+  queuedBytes: number;
+}
+
+/**
+ * The table of channels: creation, constant-time key lookup, the TTL sweep of half-connected channels,
+ * tombstones for used-up channels (freed one TTL after they settle), and owner cleanup.
+ *
+ * @example
+ * ```ts
+ * const broker = new ChannelBroker(log, { ttlMs: 300_000, sweepMs: 60_000, readerLimits });
+ * broker.start();
+ * const channel = broker.create(64);
+ * broker.lookup(channel.id, channel.accessKey) === channel; // true
+ * await broker.close();
+ * ```
+ */
+export class ChannelBroker {
+  private readonly channels = new Map<string, Channel>();
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+  /** Compared against when the id is unknown, so both failures cost the same. */
+  private readonly decoy: Channel;
+
+  constructor(
+    private readonly log: EngineLog,
+    private readonly options: ChannelBrokerOptions,
+  ) {
+    this.decoy = new Channel(1, log, options.readerLimits);
+  }
+
+  /** Starts the periodic sweep (an unref'd timer, cleared by {@link ChannelBroker.close}). */
+  start(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setInterval(() => this.sweep(), this.options.sweepMs);
+    this.timer.unref();
+  }
+
+  /** Creates a channel of `capacity` messages (already clamped by the caller). */
+  create(capacity: number, owner?: string): Channel {
+    const channel = new Channel(capacity, this.log, this.options.readerLimits, owner);
+    this.channels.set(channel.id, channel);
+    this.log.debug('channel created', { channel_id: channel.id, buffer_size: capacity });
+    return channel;
+  }
+
+  /**
+   * The channel with this id if `key` is its access key, else undefined. The key comparison takes the
+   * same time whether the id is unknown or the key is wrong.
+   */
+  lookup(id: string, key: string): Channel | undefined {
+    const channel = this.channels.get(id);
+    const ok = (channel ?? this.decoy).keyMatches(key);
+    return channel && ok ? channel : undefined;
+  }
+
+  /**
+   * One sweep: channels older than the TTL with a half never taken are removed (their untaken halves
+   * discarded first); tombstones older than the TTL are freed. Returns how many entries were removed.
+   */
+  sweep(now = Date.now()): number {
+    let removed = 0;
+    for (const [id, channel] of this.channels) {
+      if (channel.halfUntaken && now - channel.createdAt >= this.options.ttlMs) {
+        channel.discardUntakenHalves();
+        this.channels.delete(id);
+        removed++;
+        this.log.debug('channel expired', { channel_id: id });
+      } else if (channel.settledAt !== undefined && now - channel.settledAt >= this.options.ttlMs) {
+        this.channels.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Removes the channels owned by a worker (only untaken halves are affected; open sockets stream on). */
+  removeOwnedBy(workerId: string): number {
+    let removed = 0;
+    for (const [id, channel] of this.channels) {
+      if (channel.owner === workerId) {
+        channel.discardUntakenHalves();
+        this.channels.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  stats(): ChannelBrokerStats {
+    let tombstones = 0;
+    let queuedMessages = 0;
+    let queuedBytes = 0;
+    for (const channel of this.channels.values()) {
+      if (channel.settledAt !== undefined) tombstones++;
+      queuedMessages += channel.queued;
+      queuedBytes += channel.queuedBytes;
+    }
+    return { channels: this.channels.size, tombstones, queuedMessages, queuedBytes };
+  }
+
+  /** Stops the sweep and terminates every channel socket. Idempotent. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const channel of this.channels.values()) channel.terminate();
+    this.channels.clear();
+  }
+}

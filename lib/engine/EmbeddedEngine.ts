@@ -1,0 +1,303 @@
+import { createServer, IncomingMessage, Server, ServerResponse, STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { PROTOCOL } from '../protocol/constants';
+import { ChannelBroker } from './ChannelBroker';
+import { EngineCore } from './EngineCore';
+import { EngineLog, toEngineLog } from './EngineLogger';
+import type { EngineOptions } from './EngineOptions';
+import type { EngineStats } from './EngineStats';
+import { parseEngineRoute } from './parseEngineRoute';
+import { WorkerConnection } from './WorkerConnection';
+
+const DEFAULTS = {
+  port: PROTOCOL.workerPort,
+  host: '127.0.0.1',
+  maxPayloadBytes: PROTOCOL.maxMessageBytes,
+  outboundQueueFrames: PROTOCOL.connectionQueueFrames,
+  socketHighWaterBytes: 1024 * 1024,
+  channelTtlMs: PROTOCOL.channelTtlMs,
+  channelSweepMs: PROTOCOL.channelSweepMs,
+  channelReaderHighWaterBytes: 256 * 1024,
+  channelReaderMaxInFlight: 8,
+  maxPendingInvocations: 100_000,
+  upgradeTimeoutMs: PROTOCOL.upgradeDeadlineMs,
+};
+
+type ResolvedOptions = typeof DEFAULTS;
+
+/**
+ * A running iii-compatible engine on one HTTP listener: worker sockets on `/`, telemetry on `/otel`
+ * (accepted, frames discarded) and channel sockets on `/ws/channels/{id}`. Create it with
+ * {@link startEngine}; the official `iii-sdk` and iii-rx clients connect to {@link EmbeddedEngine.url}.
+ *
+ * @example
+ * ```ts
+ * const engine = await startEngine({ port: 0 });
+ * const worker = registerWorker(engine.url, { otel: { enabled: false } });
+ * // ...
+ * await engine.close();
+ * ```
+ */
+export class EmbeddedEngine {
+  /** `ws://host:port` — pass it to workers as the engine address. */
+  readonly url: string;
+  /** The bound TCP port (useful with `port: 0`). */
+  readonly port: number;
+  /** The bound interface. */
+  readonly host: string;
+  private readonly workerSockets = new Map<WebSocket, WorkerConnection>();
+  private readonly telemetrySockets = new Set<WebSocket>();
+  private readonly channelSockets = new Set<WebSocket>();
+  private telemetryFrames = 0;
+  private closing?: Promise<void>;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly wss: WebSocketServer,
+    private readonly core: EngineCore,
+    private readonly broker: ChannelBroker,
+    private readonly log: EngineLog,
+    private readonly options: ResolvedOptions,
+  ) {
+    const address = server.address() as AddressInfo;
+    this.port = address.port;
+    this.host = options.host;
+    this.url = `ws://${urlHost(options.host)}:${address.port}`;
+    server.on('request', (req, res) => this.onRequest(req, res));
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Duplex, head));
+  }
+
+  /** Starts listening; resolves once the port is bound. Prefer {@link startEngine}. */
+  static async start(options: EngineOptions = {}): Promise<EmbeddedEngine> {
+    const resolved: ResolvedOptions = { ...DEFAULTS };
+    for (const key of Object.keys(DEFAULTS) as Array<keyof ResolvedOptions>) {
+      const value = (options as Record<string, unknown>)[key];
+      if (value !== undefined) (resolved as Record<string, unknown>)[key] = value;
+    }
+    const log = toEngineLog(options.logger);
+    const server = createServer({
+      headersTimeout: resolved.upgradeTimeoutMs,
+      requestTimeout: resolved.upgradeTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, resolved.upgradeTimeoutMs),
+    });
+    const wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: resolved.maxPayloadBytes,
+      clientTracking: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (err) => log.error('http server error', { error: err.message }));
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      log.debug('http client error', { error: err.message, code: err.code });
+      if (socket.writable) socket.end(`HTTP/1.1 ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400} ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'Request Timeout' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    });
+    const broker = new ChannelBroker(log, {
+      ttlMs: resolved.channelTtlMs,
+      sweepMs: resolved.channelSweepMs,
+      readerLimits: {
+        maxInFlight: resolved.channelReaderMaxInFlight,
+        highWaterBytes: resolved.channelReaderHighWaterBytes,
+      },
+    });
+    broker.start();
+    const core = new EngineCore(log, broker, { maxPendingInvocations: resolved.maxPendingInvocations });
+    const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved);
+    log.info('engine listening', { url: engine.url });
+    return engine;
+  }
+
+  /** Counts of sockets, functions, calls and channels right now. */
+  stats(): EngineStats {
+    const core = this.core.stats();
+    const channels = this.broker.stats();
+    return {
+      workers: this.workerSockets.size,
+      telemetrySockets: this.telemetrySockets.size,
+      channelSockets: this.channelSockets.size,
+      telemetryFrames: this.telemetryFrames,
+      functions: core.functions,
+      pendingInvocations: core.pendingInvocations,
+      triggerTypes: core.triggerTypes,
+      triggers: core.triggers,
+      channels: channels.channels,
+      channelTombstones: channels.tombstones,
+      channelQueuedMessages: channels.queuedMessages,
+      channelQueuedBytes: channels.queuedBytes,
+    };
+  }
+
+  /** Ids of the connected workers (one per worker socket), in connection order. */
+  workerIds(): string[] {
+    return [...this.workerSockets.values()].map((c) => c.workerId);
+  }
+
+  /** Function ids of the registry, in registration order (built-ins not included). */
+  functionIds(): string[] {
+    return this.core.functions.list().map((f) => f.id);
+  }
+
+  /**
+   * Drops a worker's socket without a close frame (as a network failure would), running the normal
+   * disconnect cleanup. The SDK then reconnects and replays. False if no such worker is connected.
+   */
+  terminateWorker(workerId: string): boolean {
+    for (const conn of this.workerSockets.values()) {
+      if (conn.workerId === workerId) {
+        conn.terminate();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Runs the channel TTL sweep now (normally periodic). Returns how many channels were removed. */
+  sweepChannels(): number {
+    return this.broker.sweep();
+  }
+
+  /** Closes every socket and the listener and clears every timer. Idempotent. */
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.log.info('engine closing', { url: this.url });
+    this.broker.close();
+    for (const ws of this.wss.clients) ws.terminate();
+    for (const conn of this.workerSockets.values()) this.core.detach(conn);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const route = parseEngineRoute(req.method, req.url);
+    if (route.kind === 'reject') {
+      res.writeHead(route.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(route.body) });
+      res.end(route.body);
+      return;
+    }
+    // a socket path without a WebSocket upgrade
+    const body = 'Connection header did not include `upgrade`';
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (err) => this.log.debug('upgrade socket error', { error: err.message }));
+    if (this.closing) {
+      rejectUpgrade(socket, 503, '');
+      return;
+    }
+    const route = parseEngineRoute(req.method, req.url);
+    switch (route.kind) {
+      case 'reject':
+        this.log.debug('upgrade refused', { url: req.url, status: route.status });
+        rejectUpgrade(socket, route.status, route.body);
+        return;
+      case 'worker':
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptWorker(ws, req));
+        return;
+      case 'otel':
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptTelemetry(ws));
+        return;
+      case 'channel': {
+        const channel = this.broker.lookup(route.channelId, route.key);
+        if (!channel) {
+          this.log.debug('channel not found (unknown id or wrong key)', { channel_id: route.channelId });
+          rejectUpgrade(socket, 404, 'Channel not found');
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          this.track(this.channelSockets, ws);
+          ws.on('error', (err) => this.logSocketError('channel', err));
+          const taken = route.dir === 'write' ? channel.attachWriter(ws) : channel.attachReader(ws);
+          if (!taken) {
+            this.log.debug('channel half already taken: closing', { channel_id: channel.id, dir: route.dir });
+            ws.close();
+          } else {
+            this.log.debug('channel half taken', { channel_id: channel.id, dir: route.dir });
+          }
+        });
+        return;
+      }
+    }
+  }
+
+  private acceptWorker(ws: WebSocket, req: IncomingMessage): void {
+    const conn = new WorkerConnection(
+      ws,
+      { queueFrames: this.options.outboundQueueFrames, socketHighWaterBytes: this.options.socketHighWaterBytes },
+      req.socket.remoteAddress,
+    );
+    this.workerSockets.set(ws, conn);
+    ws.on('message', (data, isBinary) => this.core.receive(conn, toBuffer(data), isBinary));
+    ws.on('error', (err) => this.logSocketError('worker', err, conn.workerId));
+    ws.on('close', (code) => {
+      this.workerSockets.delete(ws);
+      this.log.debug('worker socket closed', { worker_id: conn.workerId, code });
+      this.core.detach(conn);
+    });
+    this.core.attach(conn);
+  }
+
+  private acceptTelemetry(ws: WebSocket): void {
+    this.track(this.telemetrySockets, ws);
+    ws.on('message', () => {
+      this.telemetryFrames++;
+    });
+    ws.on('error', (err) => this.logSocketError('telemetry', err));
+    this.log.debug('telemetry socket connected');
+  }
+
+  private track(set: Set<WebSocket>, ws: WebSocket): void {
+    set.add(ws);
+    ws.on('close', () => set.delete(ws));
+  }
+
+  private logSocketError(kind: string, err: Error & { code?: string }, workerId?: string): void {
+    const tooBig = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+    this.log[tooBig ? 'warn' : 'debug'](
+      tooBig ? `${kind} socket sent a message over the ${this.options.maxPayloadBytes}-byte limit: closed with 1009` : `${kind} socket error`,
+      { worker_id: workerId, error: err.message, code: err.code },
+    );
+  }
+}
+
+function toBuffer(data: import('ws').RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data as ArrayBuffer);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, body: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n` +
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

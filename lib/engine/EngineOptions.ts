@@ -1,0 +1,31 @@
+import type { EngineLogger } from './EngineLogger';
+
+/**
+ * Options of {@link startEngine}. Every limit has a default matching the real engine (PROTOCOL.md §9.1).
+ */
+export interface EngineOptions {
+  /** TCP port; `0` picks a free one. Default 49134. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Receives connections, registrations and every dropped or malformed frame. Default: silent. */
+  logger?: EngineLogger;
+  /** Largest WebSocket message accepted on any socket; bigger ones close the socket with 1009. Default 64 MiB. */
+  maxPayloadBytes?: number;
+  /** Frames queued by the engine towards one worker once its socket buffer is full. Default 64. */
+  outboundQueueFrames?: number;
+  /** Unsent bytes a worker socket may hold before frames wait in the engine's queue. Default 1 MiB. */
+  socketHighWaterBytes?: number;
+  /** Age after which a channel with an untaken half is removed; also the tombstone lifetime. Default 300 000 ms. */
+  channelTtlMs?: number;
+  /** Period of the channel sweep. Default 60 000 ms. */
+  channelSweepMs?: number;
+  /** Unsent bytes a channel reader socket may hold before the engine stops forwarding. Default 256 KiB. */
+  channelReaderHighWaterBytes?: number;
+  /** Sends to a channel reader awaiting their write callback at once. Default 8. */
+  channelReaderMaxInFlight?: number;
+  /** Calls awaiting a result engine-wide; beyond it calls fail with `engine_overloaded`. Default 100 000. */
+  maxPendingInvocations?: number;
+  /** Time a client has to send its upgrade request headers. Default 10 000 ms. */
+  upgradeTimeoutMs?: number;
+}

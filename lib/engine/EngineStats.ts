@@ -1,0 +1,34 @@
+/**
+ * A read-only snapshot of the embedded engine, for tests, the CLI and benchmarks.
+ *
+ * @example
+ * ```ts
+ * const { workers, functions, channels } = engine.stats();
+ * ```
+ */
+export interface EngineStats {
+  /** Open worker sockets (`/`). */
+  workers: number;
+  /** Open telemetry sockets (`/otel`). */
+  telemetrySockets: number;
+  /** Open channel sockets (readers and writers). */
+  channelSockets: number;
+  /** Telemetry frames received and discarded. */
+  telemetryFrames: number;
+  /** Registered worker functions (built-ins not counted). */
+  functions: number;
+  /** Calls forwarded to workers and not answered yet. */
+  pendingInvocations: number;
+  /** Registered trigger types, including built-in ones. */
+  triggerTypes: number;
+  /** Trigger bindings, active and parked. */
+  triggers: number;
+  /** Channels in the table, including tombstones of used-up ones. */
+  channels: number;
+  /** Used-up channels kept so that late connects get 101 + close. */
+  channelTombstones: number;
+  /** Channel messages queued in the engine. */
+  channelQueuedMessages: number;
+  /** Channel bytes queued in the engine. */
+  channelQueuedBytes: number;
+}

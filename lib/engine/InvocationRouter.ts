@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorBody } from '../protocol/ErrorBody';
+import { toErrorBody } from '../protocol/ErrorBody';
+import type { InvocationResultFrame, InvokeFunctionFrame } from '../protocol/Frame';
+import { normalizeUuid } from '../protocol/uuid';
+import type { BuiltinFunction } from './builtins/BuiltinFunction';
+import type { EngineLog } from './EngineLogger';
+import type { FunctionRegistry } from './FunctionRegistry';
+import type { WorkerPeer } from './WorkerPeer';
+
+/** A call forwarded to a worker and not answered yet. */
+interface PendingCall {
+  functionId: string;
+  /** Who waits for the result; undefined when nobody does (void, trigger fires). */
+  caller?: WorkerPeer;
+  callee: WorkerPeer;
+}
+
+/** Limits of the router. */
+export interface InvocationRouterOptions {
+  /** Calls that may await a result at once, engine-wide; beyond it new calls fail with `engine_overloaded`. */
+  maxPendingInvocations: number;
+}
+
+/** Extra fields an invocation may carry. */
+type TraceFields = { metadata?: unknown; traceparent?: string | null; baggage?: string | null };
+
+/**
+ * Routes `invokefunction` frames to built-ins or to the owning worker, keeps the table of pending calls
+ * keyed by the caller's (normalised) `invocation_id`, and relays `invocationresult` frames back
+ * (PROTOCOL.md §4). Void calls and calls without an id never get a reply; a worker always receives an id.
+ *
+ * A frame that must reach a connection whose bounded outbound queue is full (a result, an error) cannot
+ * wait: that connection is treated as a stalled consumer and terminated, which runs its normal cleanup.
+ *
+ * @example
+ * ```ts
+ * const router = new InvocationRouter(registry, builtins, log, { maxPendingInvocations: 100_000 });
+ * router.invoke(callerPeer, { type: 'invokefunction', function_id: 'math::add', invocation_id: id, data: { a: 1 } });
+ * ```
+ */
+export class InvocationRouter {
+  private readonly pending = new Map<string, PendingCall>();
+
+  constructor(
+    private readonly registry: FunctionRegistry,
+    private readonly builtins: ReadonlyMap<string, BuiltinFunction>,
+    private readonly log: EngineLog,
+    private readonly options: InvocationRouterOptions,
+  ) {}
+
+  /** Calls waiting for a result. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Handles an `invokefunction` from `caller`. */
+  invoke(caller: WorkerPeer, frame: InvokeFunctionFrame): void {
+    const action = frame.action ?? undefined;
+    const wantsReply = action?.type !== 'void' && frame.invocation_id != null;
+    let invocationId: string | undefined;
+    if (wantsReply) {
+      invocationId = normalizeUuid(frame.invocation_id);
+      if (!invocationId) {
+        this.log.warn('dropped invokefunction: invocation_id is not a UUID', {
+          worker_id: caller.workerId,
+          invocation_id: frame.invocation_id,
+          function_id: frame.function_id,
+        });
+        return;
+      }
+    }
+    const reply = (body: { result?: unknown; error?: ErrorBody }, keepNullResult = false) => {
+      if (!invocationId) return;
+      this.deliver(caller, resultFrame(invocationId, frame.function_id, body, keepNullResult), 'invocationresult');
+    };
+
+    if (action?.type === 'enqueue') {
+      reply({
+        error: {
+          code: 'enqueue_error',
+          message: 'No queue provider is installed. The embedded engine has no queue module; call the function directly.',
+        },
+      });
+      return;
+    }
+
+    const data = withCallerId(frame.data === undefined ? null : frame.data, caller.workerId);
+    const builtin = this.builtins.get(frame.function_id);
+    if (builtin) {
+      const outcome = safeInvoke(builtin, data, caller);
+      if ('error' in outcome) reply({ error: outcome.error });
+      else reply({ result: outcome.result }, true);
+      return;
+    }
+    this.forward(frame.function_id, data, frame, invocationId, invocationId ? caller : undefined, reply);
+  }
+
+  /**
+   * Calls a function on behalf of the engine (trigger fires): nobody waits, results are discarded.
+   * Returns false when the function does not exist or its worker cannot take the frame.
+   */
+  invokeInternal(functionId: string, data: unknown, metadata?: unknown): boolean {
+    const builtin = this.builtins.get(functionId);
+    if (builtin) {
+      safeInvoke(builtin, data, undefined);
+      return true;
+    }
+    let ok = true;
+    this.forward(functionId, data, { metadata }, undefined, undefined, () => {
+      ok = false;
+    });
+    return ok;
+  }
+
+  /** Handles an `invocationresult` from any connection (upstream does not check the sender). */
+  result(from: WorkerPeer, frame: InvocationResultFrame): void {
+    const invocationId = normalizeUuid(frame.invocation_id);
+    if (!invocationId) {
+      this.log.warn('dropped invocationresult: invocation_id is not a UUID', {
+        worker_id: from.workerId,
+        invocation_id: frame.invocation_id,
+      });
+      return;
+    }
+    const call = this.pending.get(invocationId);
+    if (!call) {
+      this.log.debug('discarded invocationresult nobody waits for', { worker_id: from.workerId, invocation_id: invocationId });
+      return;
+    }
+    this.pending.delete(invocationId);
+    if (!call.caller) return;
+    const body =
+      frame.error != null ? { error: toErrorBody(frame.error) } : { result: frame.result === null ? undefined : frame.result };
+    const out = resultFrame(invocationId, call.functionId, body, false);
+    if (frame.traceparent != null) out.traceparent = frame.traceparent;
+    if (frame.baggage != null) out.baggage = frame.baggage;
+    this.deliver(call.caller, out, 'invocationresult');
+  }
+
+  /**
+   * Cleanup for a connection that is gone: calls it was serving end with `invocation_stopped` for their
+   * callers; calls it had issued are dropped (nobody is left to tell).
+   */
+  connectionClosed(peer: WorkerPeer): void {
+    const stopped: Array<[string, PendingCall]> = [];
+    for (const [id, call] of this.pending) {
+      if (call.callee === peer) {
+        this.pending.delete(id);
+        if (call.caller && call.caller !== peer) stopped.push([id, call]);
+      } else if (call.caller === peer) {
+        this.pending.delete(id);
+      }
+    }
+    for (const [id, call] of stopped) {
+      this.deliver(
+        call.caller as WorkerPeer,
+        resultFrame(id, call.functionId, { error: { code: 'invocation_stopped', message: 'Invocation stopped' } }, false),
+        'invocationresult',
+      );
+    }
+  }
+
+  private forward(
+    functionId: string,
+    data: unknown,
+    extra: TraceFields,
+    invocationId: string | undefined,
+    caller: WorkerPeer | undefined,
+    fail: (body: { error: ErrorBody }) => void,
+  ): void {
+    const fn = this.registry.get(functionId);
+    if (!fn) {
+      this.log.debug('function not found', { function_id: functionId });
+      fail({ error: { code: 'function_not_found', message: `Function ${functionId} not found` } });
+      return;
+    }
+    if (invocationId && caller && this.pending.size >= this.options.maxPendingInvocations && !this.pending.has(invocationId)) {
+      this.log.warn('refused call: too many pending invocations', { function_id: functionId, pending: this.pending.size });
+      fail({ error: { code: 'engine_overloaded', message: `Too many pending invocations (${this.pending.size})` } });
+      return;
+    }
+    const id = invocationId ?? randomUUID();
+    const out: Record<string, unknown> = { type: 'invokefunction', invocation_id: id, function_id: functionId, data };
+    if (extra.metadata != null) out.metadata = extra.metadata;
+    if (extra.traceparent != null) out.traceparent = extra.traceparent;
+    if (extra.baggage != null) out.baggage = extra.baggage;
+
+    if (caller) {
+      const previous = this.pending.get(id);
+      if (previous?.caller) {
+        // a second live call with the same id replaces the first, whose caller is told (PROTOCOL.md §4.1)
+        this.deliver(
+          previous.caller,
+          resultFrame(id, previous.functionId, { error: { code: 'invocation_error', message: 'channel closed' } }, false),
+          'invocationresult',
+        );
+      }
+      this.pending.set(id, { functionId, caller, callee: fn.owner });
+    }
+    if (!fn.owner.send(out)) {
+      if (caller) this.pending.delete(id);
+      this.log.warn('could not queue invokefunction to the owning worker', {
+        function_id: functionId,
+        worker_id: fn.owner.workerId,
+      });
+      fail({ error: { code: 'channel_send_failed', message: 'channel closed' } });
+    }
+  }
+
+  /** Sends a frame that must not be lost; a connection that cannot take it is terminated. */
+  private deliver(peer: WorkerPeer, frame: object, what: string): void {
+    if (peer.send(frame)) return;
+    if (!peer.isOpen) {
+      this.log.debug(`dropped ${what} for a closed connection`, { worker_id: peer.workerId });
+      return;
+    }
+    this.log.error(`outbound queue full: terminating stalled connection (could not deliver ${what})`, {
+      worker_id: peer.workerId,
+    });
+    peer.terminate();
+  }
+}
+
+/** Builds an E→W `invocationresult`; `result` is omitted when undefined (or null unless kept). */
+function resultFrame(
+  invocationId: string,
+  functionId: string,
+  body: { result?: unknown; error?: ErrorBody },
+  keepNullResult: boolean,
+): Record<string, unknown> {
+  const frame: Record<string, unknown> = { type: 'invocationresult', invocation_id: invocationId, function_id: functionId };
+  if (body.error) frame.error = body.error;
+  else if (body.result !== undefined && (body.result !== null || keepNullResult)) frame.result = body.result;
+  return frame;
+}
+
+/** Adds `_caller_worker_id` at the top level of an object payload (PROTOCOL.md §4.2). */
+function withCallerId(data: unknown, workerId: string): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  return { ...(data as Record<string, unknown>), _caller_worker_id: workerId };
+}
+
+function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined) {
+  try {
+    return builtin.invoke(data, { caller });
+  } catch (err) {
+    return {
+      error: { code: 'invocation_failed', message: err instanceof Error ? err.message : String(err) },
+    } as { error: ErrorBody };
+  }
+}

@@ -1,0 +1,227 @@
+import type { ErrorBody } from '../protocol/ErrorBody';
+import { toErrorBody } from '../protocol/ErrorBody';
+import type {
+  RegisterTriggerFrame,
+  RegisterTriggerTypeFrame,
+  TriggerRegistrationResultFrame,
+  UnregisterTriggerFrame,
+} from '../protocol/Frame';
+import type { EngineLog } from './EngineLogger';
+import type { WorkerPeer } from './WorkerPeer';
+
+/** A binding of a function to a trigger type with a config. */
+export interface TriggerBinding {
+  id: string;
+  trigger_type: string;
+  function_id: string;
+  config: unknown;
+  metadata?: unknown;
+  /** The connection that registered it; undefined for engine-internal bindings. */
+  origin?: WorkerPeer;
+  /** `active` once handed to a provider; `parked` while the type has no provider or the provider refused. */
+  state: 'parked' | 'active';
+}
+
+/** A trigger type served inside the engine (e.g. `engine::workers-available`). */
+export interface BuiltinTriggerProvider {
+  /** Accepts a binding, or refuses it with an error message. */
+  register(binding: TriggerBinding): string | undefined;
+  unregister(binding: TriggerBinding): void;
+}
+
+type Provider = { kind: 'worker'; peer: WorkerPeer } | { kind: 'builtin'; impl: BuiltinTriggerProvider };
+
+/** A registered trigger type and who provides it. */
+export interface TriggerTypeEntry {
+  id: string;
+  description?: string;
+  trigger_request_format?: unknown;
+  call_request_format?: unknown;
+  provider: Provider;
+}
+
+/**
+ * Trigger types and bindings (PROTOCOL.md §2.2, §4.5): a binding whose type has no provider is parked
+ * silently and handed over when a provider registers the type; bindings are forwarded to worker
+ * providers fire-and-forget; only failures travel back to the originator; a connection's bindings and
+ * types are cleaned up when it goes (other workers' bindings of its types are parked, not deleted).
+ *
+ * @example
+ * ```ts
+ * const triggers = new TriggerRegistry(log);
+ * triggers.registerType(provider, { type: 'registertriggertype', id: 'cron', description: 'Cron' });
+ * triggers.registerTrigger(worker, { type: 'registertrigger', id: t, trigger_type: 'cron', function_id: 'job', config: {} });
+ * ```
+ */
+export class TriggerRegistry {
+  private readonly types = new Map<string, TriggerTypeEntry>();
+  private readonly bindings = new Map<string, TriggerBinding>();
+
+  constructor(private readonly log: EngineLog) {}
+
+  /** Installs an in-engine trigger type. */
+  registerBuiltinType(id: string, description: string, impl: BuiltinTriggerProvider): void {
+    this.types.set(id, { id, description, provider: { kind: 'builtin', impl } });
+    this.activateParked(id);
+  }
+
+  /** `registertriggertype`: `peer` becomes (or stays) the provider; stored and parked bindings are sent to it. */
+  registerType(peer: WorkerPeer, frame: RegisterTriggerTypeFrame): void {
+    const existing = this.types.get(frame.id);
+    if (existing?.provider.kind === 'builtin') {
+      this.log.warn('ignored registertriggertype for a built-in trigger type', { worker_id: peer.workerId, id: frame.id });
+      return;
+    }
+    const entry: TriggerTypeEntry = { id: frame.id, provider: { kind: 'worker', peer } };
+    if (frame.description != null) entry.description = frame.description;
+    if (frame.trigger_request_format != null) entry.trigger_request_format = frame.trigger_request_format;
+    if (frame.call_request_format != null) entry.call_request_format = frame.call_request_format;
+    this.types.set(frame.id, entry);
+    this.log.info('trigger type registered', { worker_id: peer.workerId, trigger_type: frame.id });
+    for (const binding of this.bindings.values()) {
+      if (binding.trigger_type === frame.id) this.handOver(binding, entry);
+    }
+  }
+
+  /** `unregistertriggertype` (sent by the SDK, unknown upstream): removes the type if `peer` provides it. */
+  unregisterType(peer: WorkerPeer, id: string): void {
+    const entry = this.types.get(id);
+    if (entry?.provider.kind !== 'worker' || entry.provider.peer !== peer) return;
+    this.types.delete(id);
+    this.parkType(id);
+  }
+
+  /** `registertrigger`: stores (replacing an equal id) and forwards to the provider, or parks. */
+  registerTrigger(origin: WorkerPeer | undefined, frame: RegisterTriggerFrame): void {
+    const binding: TriggerBinding = {
+      id: frame.id,
+      trigger_type: frame.trigger_type,
+      function_id: frame.function_id,
+      config: frame.config === undefined ? null : frame.config,
+      origin,
+      state: 'parked',
+    };
+    if (frame.metadata != null) binding.metadata = frame.metadata;
+    this.bindings.set(binding.id, binding);
+    this.log.info('trigger registered', {
+      worker_id: origin?.workerId,
+      id: binding.id,
+      trigger_type: binding.trigger_type,
+      function_id: binding.function_id,
+    });
+    const type = this.types.get(binding.trigger_type);
+    if (type) this.handOver(binding, type);
+  }
+
+  /** `triggerregistrationresult` from a provider: a failure parks the binding and is passed to its originator. */
+  registrationResult(from: WorkerPeer, frame: TriggerRegistrationResultFrame): void {
+    const binding = this.bindings.get(frame.id);
+    if (!binding) return;
+    const type = this.types.get(binding.trigger_type);
+    if (type?.provider.kind !== 'worker' || type.provider.peer !== from) {
+      this.log.warn('ignored triggerregistrationresult from a connection that does not provide the type', {
+        worker_id: from.workerId,
+        id: frame.id,
+      });
+      return;
+    }
+    if (frame.error == null) return;
+    binding.state = 'parked';
+    this.reportFailure(binding, toErrorBody(frame.error));
+  }
+
+  /** `unregistertrigger`: any connection may remove any binding; a worker provider is told. */
+  unregisterTrigger(frame: UnregisterTriggerFrame): void {
+    const binding = this.bindings.get(frame.id);
+    if (!binding) return;
+    this.bindings.delete(frame.id);
+    this.release(binding);
+  }
+
+  /** Disconnect cleanup: the connection's bindings go; its types go and their other bindings are parked. */
+  connectionClosed(peer: WorkerPeer): void {
+    for (const [id, binding] of this.bindings) {
+      if (binding.origin === peer) {
+        this.bindings.delete(id);
+        this.release(binding);
+      }
+    }
+    for (const [id, type] of this.types) {
+      if (type.provider.kind === 'worker' && type.provider.peer === peer) {
+        this.types.delete(id);
+        this.parkType(id);
+      }
+    }
+  }
+
+  /** Active bindings of a type (used to fire built-in trigger types). */
+  activeBindings(typeId: string): TriggerBinding[] {
+    return [...this.bindings.values()].filter((b) => b.trigger_type === typeId && b.state === 'active');
+  }
+
+  /** Every binding (for stats and tests). */
+  listBindings(): TriggerBinding[] {
+    return [...this.bindings.values()];
+  }
+
+  /** Every trigger type (for stats and tests). */
+  listTypes(): TriggerTypeEntry[] {
+    return [...this.types.values()];
+  }
+
+  private activateParked(typeId: string): void {
+    const type = this.types.get(typeId);
+    if (!type) return;
+    for (const binding of this.bindings.values()) {
+      if (binding.trigger_type === typeId && binding.state === 'parked') this.handOver(binding, type);
+    }
+  }
+
+  private handOver(binding: TriggerBinding, type: TriggerTypeEntry): void {
+    if (type.provider.kind === 'builtin') {
+      const refusal = type.provider.impl.register(binding);
+      if (refusal === undefined) {
+        binding.state = 'active';
+      } else {
+        binding.state = 'parked';
+        this.reportFailure(binding, { code: 'trigger_registration_failed', message: refusal });
+      }
+      return;
+    }
+    const frame: Record<string, unknown> = {
+      type: 'registertrigger',
+      id: binding.id,
+      trigger_type: binding.trigger_type,
+      function_id: binding.function_id,
+      config: binding.config,
+    };
+    if (binding.metadata !== undefined) frame.metadata = binding.metadata;
+    // fire-and-forget; a provider that cannot take the frame leaves the binding parked
+    binding.state = type.provider.peer.send(frame) ? 'active' : 'parked';
+  }
+
+  private release(binding: TriggerBinding): void {
+    const type = this.types.get(binding.trigger_type);
+    if (!type || binding.state !== 'active') return;
+    if (type.provider.kind === 'builtin') {
+      type.provider.impl.unregister(binding);
+    } else if (type.provider.peer !== binding.origin || type.provider.peer.isOpen) {
+      type.provider.peer.send({ type: 'unregistertrigger', id: binding.id, trigger_type: binding.trigger_type });
+    }
+  }
+
+  private parkType(typeId: string): void {
+    for (const binding of this.bindings.values()) if (binding.trigger_type === typeId) binding.state = 'parked';
+  }
+
+  private reportFailure(binding: TriggerBinding, error: ErrorBody): void {
+    this.log.warn('trigger registration failed', { id: binding.id, trigger_type: binding.trigger_type, error: error.message });
+    binding.origin?.send({
+      type: 'triggerregistrationresult',
+      id: binding.id,
+      trigger_type: binding.trigger_type,
+      function_id: binding.function_id,
+      error,
+    });
+  }
+}

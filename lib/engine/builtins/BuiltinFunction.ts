@@ -1,0 +1,38 @@
+import type { ErrorBody } from '../../protocol/ErrorBody';
+import type { WorkerPeer } from '../WorkerPeer';
+
+/** Who called a built-in: the calling connection (absent for engine-internal calls). */
+export interface BuiltinCallContext {
+  caller?: WorkerPeer;
+}
+
+/** A built-in's answer: a result (which may be `null`) or a wire error. */
+export type BuiltinOutcome = { result: unknown } | { error: ErrorBody };
+
+/**
+ * A function served by the engine itself (`engine::…`), answered synchronously without a worker.
+ *
+ * @example
+ * ```ts
+ * const echo: BuiltinFunction = { id: 'engine::echo', description: 'echo', invoke: (data) => ({ result: data }) };
+ * ```
+ */
+export interface BuiltinFunction {
+  id: string;
+  description: string;
+  invoke(data: unknown, context: BuiltinCallContext): BuiltinOutcome;
+}
+
+/**
+ * The error a built-in gives for input it cannot read (PROTOCOL.md §4.3).
+ *
+ * @example
+ * ```ts
+ * deserializationError('engine::channels::create', 'buffer_size: invalid type: floating point `1.5`');
+ * ```
+ */
+export function deserializationError(functionId: string, detail: string): { error: ErrorBody } {
+  return {
+    error: { code: 'deserialization_error', message: `Failed to deserialize input for ${functionId}: ${detail}` },
+  };
+}

@@ -1,0 +1,65 @@
+import { ENGINE_FUNCTIONS, PROTOCOL } from '../../protocol/constants';
+import type { ChannelBroker } from '../ChannelBroker';
+import { BuiltinFunction, deserializationError } from './BuiltinFunction';
+
+/**
+ * The effective capacity for a requested `buffer_size`: absent or `null` ⇒ 64, then at most 1024 and at
+ * least 1. Undefined for a value upstream cannot deserialise (not a non-negative integer).
+ *
+ * @example
+ * ```ts
+ * channelCapacity(0); // 1
+ * channelCapacity(5000); // 1024
+ * channelCapacity(1.5); // undefined
+ * ```
+ */
+export function channelCapacity(requested: unknown): number | undefined {
+  if (requested === undefined || requested === null) return PROTOCOL.channelBufferDefault;
+  if (typeof requested !== 'number' || !Number.isSafeInteger(requested) || requested < 0) return undefined;
+  return Math.max(PROTOCOL.channelBufferMin, Math.min(requested, PROTOCOL.channelBufferMax));
+}
+
+/**
+ * `engine::channels::create`: `{buffer_size?}` → `{writer, reader}` refs sharing one id and key
+ * (PROTOCOL.md §5). Sets no owner, like upstream.
+ *
+ * @example
+ * ```ts
+ * const fn = channelsCreate(broker);
+ * fn.invoke({ buffer_size: 8 }, {}); // { result: { writer: {...}, reader: {...} } }
+ * ```
+ */
+export function channelsCreate(broker: ChannelBroker): BuiltinFunction {
+  const id = ENGINE_FUNCTIONS.channelsCreate;
+  return {
+    id,
+    description: 'Create a channel: a bounded FIFO of messages between one writer socket and one reader socket',
+    invoke(data) {
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        return deserializationError(id, `invalid type: expected struct CreateChannelInput, got ${describe(data)}`);
+      }
+      const requested = (data as Record<string, unknown>).buffer_size;
+      const capacity = channelCapacity(requested);
+      if (capacity === undefined) {
+        return deserializationError(id, `buffer_size: invalid value ${describe(requested)}, expected usize`);
+      }
+      const channel = broker.create(capacity);
+      const ref = (direction: 'read' | 'write') => ({
+        channel_id: channel.id,
+        access_key: channel.accessKey,
+        direction,
+      });
+      return { result: { writer: ref('write'), reader: ref('read') } };
+    },
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a sequence';
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return typeof value;
+  }
+}
