@@ -1,0 +1,79 @@
+import { PROTOCOL } from '../protocol/constants';
+
+/** Options of `iii-rx engine`. */
+export interface EngineCommandOptions {
+  port: number;
+  host: string;
+  /** Also print debug lines (every frame dropped, every channel opened). */
+  verbose: boolean;
+  /** Only print the URL and errors. */
+  quiet: boolean;
+  help: boolean;
+}
+
+export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--verbose | --quiet]
+Starts an iii-compatible engine in the foreground, prints its URL and logs connections and
+registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.`;
+
+/**
+ * Parses the arguments of `iii-rx engine` (`--port N`, `--port=N`, `--host H`, `--verbose`, `--quiet`,
+ * `--help`). Throws an Error with a readable message on anything else.
+ *
+ * @example
+ * ```ts
+ * parseEngineArgs(['--port', '0']); // { port: 0, host: '127.0.0.1', verbose: false, quiet: false, help: false }
+ * ```
+ */
+export function parseEngineArgs(argv: readonly string[]): EngineCommandOptions {
+  const options: EngineCommandOptions = {
+    port: PROTOCOL.workerPort,
+    host: '127.0.0.1',
+    verbose: false,
+    quiet: false,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${name} needs a value`);
+      return next;
+    };
+    switch (name) {
+      case '--port':
+      case '-p': {
+        const text = value();
+        const port = Number(text);
+        if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--port must be an integer 0..65535, got ${text}`);
+        options.port = port;
+        break;
+      }
+      case '--host':
+      case '-H': {
+        const host = value();
+        if (host === '') throw new Error('--host must not be empty');
+        options.host = host;
+        break;
+      }
+      case '--verbose':
+      case '-v':
+        options.verbose = true;
+        break;
+      case '--quiet':
+      case '-q':
+        options.quiet = true;
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      default:
+        throw new Error(`unknown option ${arg}`);
+    }
+  }
+  if (options.verbose && options.quiet) throw new Error('--verbose and --quiet exclude each other');
+  return options;
+}
