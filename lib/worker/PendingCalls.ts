@@ -4,6 +4,13 @@ import { normalizeUuid } from '../protocol/uuid';
 import { InvocationError } from '../errors/InvocationError';
 import { PendingLimitError } from '../errors/PendingLimitError';
 
+interface Entry {
+  subscriber: Subscriber<InvocationResultFrame>;
+  functionId: string;
+  /** The call's frame went out on the current socket (rather than waiting in the send queue). */
+  sent: boolean;
+}
+
 /**
  * The table of calls waiting for their `invocationresult`, keyed by invocation id and bounded by `limit`.
  * Each wait is a cold Observable: subscribing adds the entry and starts its timeout, unsubscribing frees it.
@@ -16,7 +23,7 @@ import { PendingLimitError } from '../errors/PendingLimitError';
  * ```
  */
 export class PendingCalls {
-  private readonly entries = new Map<string, Subscriber<InvocationResultFrame>>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     /** Most calls that may wait at once; one more fails with PendingLimitError (code `PENDING_LIMIT`). */
@@ -50,10 +57,11 @@ export class PendingCalls {
         );
         return;
       }
-      this.entries.set(invocationId, subscriber);
+      const entry: Entry = { subscriber, functionId, sent: false };
+      this.entries.set(invocationId, entry);
       const timer = Number.isFinite(timeoutMs)
         ? this.scheduler.schedule(() => {
-            if (this.entries.get(invocationId) !== subscriber) return;
+            if (this.entries.get(invocationId) !== entry) return;
             this.entries.delete(invocationId);
             subscriber.error(
               new InvocationError({
@@ -66,7 +74,7 @@ export class PendingCalls {
         : undefined;
       return () => {
         timer?.unsubscribe();
-        if (this.entries.get(invocationId) === subscriber) this.entries.delete(invocationId);
+        if (this.entries.get(invocationId) === entry) this.entries.delete(invocationId);
       };
     });
   }
@@ -74,24 +82,46 @@ export class PendingCalls {
   /** Delivers a result frame to its waiter; `false` when nobody waits for that id (the frame is ignored). */
   resolve(frame: InvocationResultFrame): boolean {
     let id = frame.invocation_id;
-    let subscriber = this.entries.get(id);
-    if (!subscriber) {
+    let entry = this.entries.get(id);
+    if (!entry) {
       const normalized = normalizeUuid(id);
       if (normalized === undefined || normalized === id) return false;
       id = normalized;
-      subscriber = this.entries.get(id);
-      if (!subscriber) return false;
+      entry = this.entries.get(id);
+      if (!entry) return false;
     }
     this.entries.delete(id);
-    subscriber.next(frame);
-    subscriber.complete();
+    entry.subscriber.next(frame);
+    entry.subscriber.complete();
     return true;
+  }
+
+  /** Records that the call's frame was handed to the socket (not merely queued). */
+  markSent(invocationId: string): void {
+    const entry = this.entries.get(invocationId);
+    if (entry) entry.sent = true;
+  }
+
+  /**
+   * Errors the calls whose frame went out on a socket that is now gone — their results can never arrive,
+   * since the engine halts a dropped connection's calls — with `makeError(functionId)`. Calls still queued
+   * keep waiting. Returns how many failed.
+   */
+  failSent(makeError: (functionId: string) => Error): number {
+    const lost: Entry[] = [];
+    for (const [id, entry] of this.entries) {
+      if (!entry.sent) continue;
+      this.entries.delete(id);
+      lost.push(entry);
+    }
+    for (const entry of lost) entry.subscriber.error(makeError(entry.functionId));
+    return lost.length;
   }
 
   /** Errors every waiting call with `err` and empties the table. */
   failAll(err: Error): void {
     const waiting = [...this.entries.values()];
     this.entries.clear();
-    for (const subscriber of waiting) subscriber.error(err);
+    for (const entry of waiting) entry.subscriber.error(err);
   }
 }

@@ -42,6 +42,12 @@ export interface WorkerOptions extends Omit<ConnectionOptions, 'replay' | 'after
   resultStreamer?: ResultStreamer;
   /** Values of a streamed result held until the streamer subscribes; default 1024. */
   maxBufferedResultValues?: number;
+  /**
+   * When the socket drops, fail the calls already sent on it with InvocationError `CONNECTION_LOST` (their
+   * results can never arrive: the engine halts a dropped connection's calls) instead of letting them run
+   * into their timeout as the official SDK does. Calls still queued are sent after the reconnect. Default true.
+   */
+  failInFlightOnDisconnect?: boolean;
 }
 
 /** Options of {@link Worker.trigger}. */
@@ -145,6 +151,18 @@ export class Worker {
     this.subscription.add(this.connection.frames$.subscribe((frame) => this.dispatch(frame)));
     this.subscription.add(
       this.connection.state$.subscribe((state) => {
+        if (state === 'reconnecting' && this.options.failInFlightOnDisconnect !== false) {
+          const lost = this.pending.failSent(
+            (functionId) =>
+              new InvocationError({
+                code: 'CONNECTION_LOST',
+                message:
+                  'the engine connection dropped while waiting for the result; the call may or may not have run',
+                functionId,
+              }),
+          );
+          if (lost > 0) this.logger.warn?.(`${lost} calls in flight failed with CONNECTION_LOST`);
+        }
         if (state === 'closed') {
           this.pending.failAll(new ConnectionClosedError('the worker connection closed before the result arrived'));
           this.triggerErrors.complete();
@@ -207,7 +225,8 @@ export class Worker {
   /**
    * Calls `functionId` with `payload`. Cold: each subscription sends one call; the result arrives as one
    * value, then completion. Failures are InvocationError with the wire `code` (`function_not_found`,
-   * `invocation_failed`, `invocation_stopped`, `TIMEOUT`, `UNKNOWN`, ...), or a local error
+   * `invocation_failed`, `invocation_stopped`, `TIMEOUT`, `UNKNOWN`, `CONNECTION_LOST` when the socket
+   * dropped after the call went out, ...), or a local error
    * (PayloadTooLargeError, SendQueueFullError, PendingLimitError, ConnectionClosedError). Unsubscribing stops
    * waiting (nothing is cancelled on the wire). While reconnecting, the call is queued and sent after the replay.
    *
@@ -256,10 +275,12 @@ export class Worker {
           });
         if (wait.closed) return;
         try {
-          this.connection.send(frame, {
+          const outcome = this.connection.send(frame, {
             stillWanted: () => this.pending.has(invocationId),
+            onFlushed: () => this.pending.markSent(invocationId),
             onDropped: (err) => subscriber.error(err),
           });
+          if (outcome === 'sent') this.pending.markSent(invocationId);
         } catch (err) {
           wait.unsubscribe();
           subscriber.error(err);

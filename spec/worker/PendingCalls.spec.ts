@@ -84,4 +84,18 @@ describe('PendingCalls', () => {
     expect(errors).toEqual([boom, boom]);
     expect(pending.size).toBe(0);
   });
+
+  it('failSent errors only the calls whose frame went out, leaving queued ones waiting', () => {
+    const pending = new PendingCalls(10);
+    const outcomes: string[] = [];
+    const queuedId = '44444444-4444-4444-8444-444444444444';
+    pending.wait(ID, 'sent::fn', Infinity).subscribe({ error: (e) => outcomes.push(`${e.message}`) });
+    pending.wait(queuedId, 'queued::fn', Infinity).subscribe({ next: () => outcomes.push('queued resolved') });
+    pending.markSent(ID);
+    expect(pending.failSent((fid) => new Error(`lost ${fid}`))).toBe(1);
+    expect(outcomes).toEqual(['lost sent::fn']);
+    expect(pending.has(queuedId)).toBe(true);
+    pending.resolve(result(queuedId, 1));
+    expect(outcomes).toEqual(['lost sent::fn', 'queued resolved']);
+  });
 });
