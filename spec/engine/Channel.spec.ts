@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
+import { startEngine } from '../../lib/engine/startEngine';
+import { openWorker, RawClient, waitFor } from './support/RawClient';
+
+interface Ref {
+  channel_id: string;
+  access_key: string;
+  direction: 'read' | 'write';
+}
+
+describe('channel sockets', () => {
+  let engine: EmbeddedEngine;
+  let control: RawClient;
+  const opened: RawClient[] = [];
+
+  const create = async (data: unknown): Promise<Record<string, any>> => {
+    const id = randomUUID();
+    await control.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data });
+    return control.next((f) => f.invocation_id === id);
+  };
+  const channel = async (bufferSize?: number): Promise<{ writer: Ref; reader: Ref }> =>
+    (await create(bufferSize === undefined ? {} : { buffer_size: bufferSize })).result;
+  const endUrl = (ref: Ref, dir = ref.direction) =>
+    `${engine.url}/ws/channels/${ref.channel_id}?key=${encodeURIComponent(ref.access_key)}&dir=${dir}`;
+  const open = async (ref: Ref, dir = ref.direction) => {
+    const c = await RawClient.open(endUrl(ref, dir));
+    opened.push(c);
+    return c;
+  };
+  const stamp = (i: number, size: number) => {
+    const b = Buffer.alloc(size, i & 0xff);
+    b.writeUInt32BE(i, 0);
+    return b;
+  };
+
+  beforeAll(async () => {
+    engine = await startEngine({ port: 0 });
+    control = (await openWorker(engine.url)).client;
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.close(true)));
+  });
+
+  afterAll(async () => {
+    await control.close(true);
+    await engine.close();
+  });
+
+  describe('engine::channels::create', () => {
+    it('returns a writer and a reader ref with one id and one key', async () => {
+      const { writer, reader } = await channel();
+      expect(writer).toEqual({ channel_id: reader.channel_id, access_key: reader.access_key, direction: 'write' });
+      expect(reader.direction).toBe('read');
+      expect(reader.channel_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(reader.access_key).not.toBe(reader.channel_id);
+    });
+
+    it('answers deserialization_error for a bad buffer_size or non-object data', async () => {
+      for (const data of [{ buffer_size: 1.5 }, { buffer_size: -1 }, { buffer_size: '8' }, null, [1], 'x']) {
+        const r = await create(data);
+        expect({ data, code: r.error?.code }).toEqual({ data, code: 'deserialization_error' });
+        expect(r.error.message).toMatch(/^Failed to deserialize input for engine::channels::create: /);
+      }
+      for (const data of [{ buffer_size: 0 }, { buffer_size: 5000 }, { buffer_size: null }, { extra: 1 }]) {
+        expect((await create(data)).result.writer.direction).toBe('write');
+      }
+    });
+  });
+
+  it('delivers text and binary in order, then closes the reader without a status', async () => {
+    const { writer, reader } = await channel(8);
+    const w = await open(writer);
+    await w.send('hello');
+    await w.send(Buffer.from([1, 2, 3]), true);
+    await w.send('{"json":true}');
+    await w.send(Buffer.alloc(0), true);
+    await w.close();
+    const r = await open(reader);
+    expect((await r.closed).code).toBe(1005);
+    expect(r.messages.map((m) => [m.binary, m.data.toString('hex')])).toEqual([
+      [false, Buffer.from('hello').toString('hex')],
+      [true, '010203'],
+      [false, Buffer.from('{"json":true}').toString('hex')],
+      [true, ''],
+    ]);
+  });
+
+  it('lets the reader connect first and wait for data', async () => {
+    const { writer, reader } = await channel();
+    const r = await open(reader);
+    const w = await open(writer);
+    await w.send('a');
+    expect((await r.nextMessage()).data.toString()).toBe('a');
+    await w.close();
+    expect((await r.closed).code).toBe(1005);
+  });
+
+  it('refuses an unknown id and a wrong key alike with 404', async () => {
+    const { reader } = await channel();
+    const wrongKey = await RawClient.open(endUrl({ ...reader, access_key: randomUUID() })).catch((e) => e);
+    const shortKey = await RawClient.open(endUrl({ ...reader, access_key: 'k' })).catch((e) => e);
+    const unknownId = await RawClient.open(endUrl({ ...reader, channel_id: randomUUID() })).catch((e) => e);
+    for (const err of [wrongKey, shortKey, unknownId]) {
+      expect([err.status, err.body]).toEqual([404, 'Channel not found']);
+    }
+  });
+
+  it('gives each half once: a second taker is upgraded and closed at once, also after the first closed', async () => {
+    const { writer, reader } = await channel();
+    const r1 = await open(reader);
+    const r2 = await open(reader);
+    expect((await r2.closed).code).toBe(1005);
+    expect(r2.messages).toEqual([]);
+    const w1 = await open(writer);
+    const w2 = await open(writer);
+    expect((await w2.closed).code).toBe(1005);
+    await w1.send('only');
+    expect((await r1.nextMessage()).data.toString()).toBe('only');
+    await w1.close();
+    expect((await r1.closed).code).toBe(1005);
+    // a used-up channel is a tombstone: late connects get 101 + close, not 404
+    const late = await open(reader);
+    expect((await late.closed).code).toBe(1005);
+    const lateWriter = await open(writer);
+    expect((await lateWriter.closed).code).toBe(1005);
+  });
+
+  it('drops the writer at its next push once the reader is gone (1006)', async () => {
+    const { writer, reader } = await channel();
+    const w = await open(writer);
+    const r = await open(reader);
+    await w.send('first');
+    expect((await r.nextMessage()).data.toString()).toBe('first');
+    const sockets = engine.stats().channelSockets;
+    await r.close();
+    await waitFor(() => engine.stats().channelSockets === sockets - 1);
+    await w.send('second').catch(() => undefined);
+    expect((await w.closed).code).toBe(1006);
+  });
+
+  it('stops reading a writer whose reader does not read, holding at most about buffer_size messages', async () => {
+    const capacity = 4;
+    const frame = 64 * 1024;
+    const total = 256; // 16 MiB, more than loopback socket buffers absorb
+    const { writer, reader } = await channel(capacity);
+    const r = await open(reader);
+    r.ws.pause();
+    const w = await open(writer);
+    let acked = 0;
+    for (let i = 0; i < total; i++) w.ws.send(stamp(i, frame), { binary: true }, (err) => { if (!err) acked++; });
+    // the writer's sends stall: bytes pile up on its side, not in the engine
+    await waitFor(() => w.ws.bufferedAmount > 0 && engine.stats().channelQueuedMessages >= capacity);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stalled = engine.stats();
+    expect(stalled.channelQueuedMessages).toBeLessThanOrEqual(capacity + 2);
+    expect(stalled.channelQueuedBytes).toBeLessThanOrEqual((capacity + 2) * frame);
+    expect(acked).toBeLessThan(total);
+    expect(w.ws.bufferedAmount).toBeGreaterThan(0);
+
+    r.ws.resume();
+    await waitFor(() => acked === total);
+    await w.close();
+    expect((await r.closed).code).toBe(1005);
+    expect(r.messages).toHaveLength(total);
+    r.messages.forEach((m, i) => {
+      expect(m.binary).toBe(true);
+      expect(m.data.readUInt32BE(0)).toBe(i);
+      expect(m.data.length).toBe(frame);
+    });
+  });
+
+  it('drops a writer paused on a full queue when the reader goes', async () => {
+    const { writer, reader } = await channel(1);
+    const r = await open(reader);
+    r.ws.pause();
+    const w = await open(writer);
+    for (let i = 0; i < 256; i++) w.ws.send(stamp(i, 64 * 1024), { binary: true }, () => undefined);
+    await waitFor(() => w.ws.bufferedAmount > 0 && engine.stats().channelQueuedMessages >= 1);
+    r.ws.terminate();
+    expect((await w.closed).code).toBe(1006);
+  });
+
+  it('carries large text messages unchanged', async () => {
+    const { writer, reader } = await channel(2);
+    const r = await open(reader);
+    const w = await open(writer);
+    const text = 'x'.repeat(3 * 1024 * 1024) + 'end';
+    await w.send(text);
+    const m = await r.nextMessage();
+    expect(m.binary).toBe(false);
+    expect(m.data.toString()).toBe(text);
+  });
+
+  describe('TTL sweep', () => {
+    let short: EmbeddedEngine;
+    let ctl: RawClient;
+    const shortChannel = async (): Promise<{ writer: Ref; reader: Ref }> => {
+      const id = randomUUID();
+      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
+      return (await ctl.next((f) => f.invocation_id === id)).result;
+    };
+    const shortUrl = (ref: Ref) => `${short.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+
+    beforeAll(async () => {
+      short = await startEngine({ port: 0, channelTtlMs: 0, channelSweepMs: 3_600_000 });
+      ctl = (await openWorker(short.url)).client;
+    });
+    afterAll(async () => {
+      await ctl.close(true);
+      await short.close();
+    });
+
+    it('ends a waiting reader whose writer never came, and then answers 404', async () => {
+      const { writer, reader } = await shortChannel();
+      const r = await RawClient.open(shortUrl(reader));
+      opened.push(r);
+      expect(short.sweepChannels()).toBe(1);
+      expect((await r.closed).code).toBe(1005);
+      const err = await RawClient.open(shortUrl(writer)).catch((e) => e);
+      expect(err.status).toBe(404);
+    });
+
+    it('drops a writer whose reader never came', async () => {
+      const { writer } = await shortChannel();
+      const w = await RawClient.open(shortUrl(writer));
+      opened.push(w);
+      await w.send('lost');
+      await waitFor(() => short.stats().channelQueuedMessages === 1);
+      short.sweepChannels();
+      expect((await w.closed).code).toBe(1006);
+    });
+
+    it('leaves channels with both halves taken alone while they stream, then frees their tombstones', async () => {
+      const { writer, reader } = await shortChannel();
+      const r = await RawClient.open(shortUrl(reader));
+      const w = await RawClient.open(shortUrl(writer));
+      opened.push(r, w);
+      expect(short.sweepChannels()).toBe(0);
+      await w.send('still here');
+      expect((await r.nextMessage()).data.toString()).toBe('still here');
+      await w.close();
+      await r.closed;
+      await waitFor(() => short.stats().channelTombstones === 1);
+      expect(short.sweepChannels()).toBe(1);
+      expect(short.stats().channels).toBe(0);
+    });
+  });
+});
