@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { PROTOCOL } from '../protocol/constants';
 import { ChannelBroker } from './ChannelBroker';
+import type { WorkerListEntry } from './builtins/workersList';
 import { EngineCore } from './EngineCore';
 import { EngineLog, toEngineLog } from './EngineLogger';
 import type { EngineOptions } from './EngineOptions';
@@ -140,6 +141,11 @@ export class EmbeddedEngine {
   /** Ids of the connected workers (one per worker socket), in connection order. */
   workerIds(): string[] {
     return [...this.workerSockets.values()].map((c) => c.workerId);
+  }
+
+  /** The connected workers with what they told the engine (the shape of `engine::workers::list`). */
+  listWorkers(): WorkerListEntry[] {
+    return this.core.listWorkers();
   }
 
   /** Function ids of the registry, in registration order (built-ins not included). */

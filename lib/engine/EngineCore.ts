@@ -1,10 +1,11 @@
+import { ENGINE_FUNCTIONS } from '../protocol/constants';
 import { decodeFrame } from '../protocol/decodeFrame';
 import type { Frame } from '../protocol/Frame';
 import { normalizeUuid } from '../protocol/uuid';
 import type { BuiltinFunction } from './builtins/BuiltinFunction';
 import { channelsCreate } from './builtins/channelsCreate';
 import { functionsList } from './builtins/functionsList';
-import { workersList } from './builtins/workersList';
+import { WorkerListEntry, workersList } from './builtins/workersList';
 import { workersRegister } from './builtins/workersRegister';
 import type { ChannelBroker } from './ChannelBroker';
 import type { EngineLog } from './EngineLogger';
@@ -128,6 +129,12 @@ export class EngineCore {
     this.channels.removeOwnedBy(peer.workerId);
     this.log.info('worker disconnected', { worker_id: peer.workerId, functions_removed: removed.length });
     this.fireWorkersAvailable('worker_disconnected', peer.workerId);
+  }
+
+  /** The connected workers, as `engine::workers::list` returns them. */
+  listWorkers(): WorkerListEntry[] {
+    const outcome = this.builtins.get(ENGINE_FUNCTIONS.workersList)?.invoke({}, {});
+    return outcome && 'result' in outcome ? (outcome.result as { workers: WorkerListEntry[] }).workers : [];
   }
 
   /** Built-in function ids. */
