@@ -1,6 +1,6 @@
 import { BehaviorSubject, Observable, SchedulerLike, Subject, Subscription, asyncScheduler } from 'rxjs';
 import { PROTOCOL } from '../protocol/constants';
-import { decodeFrame } from '../protocol/decodeFrame';
+import { decodeInbound } from './decodeInbound';
 import { Frame } from '../protocol/Frame';
 import { SocketFactory, SocketLike } from '../socket/SocketLike';
 import { defaultSocketFactory } from '../socket/defaultSocketFactory';
@@ -313,7 +313,7 @@ export class Connection {
   }
 
   private onMessage(data: string | Uint8Array): void {
-    const result = decodeFrame(data);
+    const result = decodeInbound(data);
     if (!result.ok) {
       if (result.code !== 'EMPTY') this.logger.warn?.(`dropped an inbound frame: ${result.message}`, result);
       return;

@@ -1,4 +1,4 @@
-import { Observable, SchedulerLike, asyncScheduler, interval, map, merge, startWith, switchMap, take, takeWhile, timer } from 'rxjs';
+import { Observable, SchedulerAction, SchedulerLike, asyncScheduler, interval, map, merge, takeWhile } from 'rxjs';
 
 /** What the heartbeat asks its owner to do. */
 export type HeartbeatSignal = 'ping' | 'idle';
@@ -29,11 +29,25 @@ export function heartbeat(
   scheduler: SchedulerLike = asyncScheduler,
 ): Observable<HeartbeatSignal> {
   const pings$ = interval(config.pingIntervalMs, scheduler).pipe(map((): HeartbeatSignal => 'ping'));
-  const idle$ = activity$.pipe(
-    startWith(undefined),
-    switchMap(() => timer(config.idleTimeoutMs, scheduler)),
-    take(1),
-    map((): HeartbeatSignal => 'idle'),
-  );
+  // Inbound frames only stamp a time; one timer checks it (rescheduling itself for the rest of the period),
+  // so a busy socket costs no timer work per frame.
+  const idle$ = new Observable<HeartbeatSignal>((subscriber) => {
+    let last = scheduler.now();
+    const subscription = activity$.subscribe(() => {
+      last = scheduler.now();
+    });
+    subscription.add(
+      scheduler.schedule(function (this: SchedulerAction<void>) {
+        const quietFor = scheduler.now() - last;
+        if (quietFor >= config.idleTimeoutMs) {
+          subscriber.next('idle');
+          subscriber.complete();
+        } else {
+          this.schedule(undefined, config.idleTimeoutMs - quietFor);
+        }
+      }, config.idleTimeoutMs),
+    );
+    return subscription;
+  });
   return merge(idle$, pings$).pipe(takeWhile((signal) => signal !== 'idle', true));
 }

@@ -189,6 +189,13 @@ describe('Worker against the embedded engine (loopback)', () => {
     reg.unregister();
   });
 
+  it('sends enqueue calls with their queue and keeps the engine error code', async () => {
+    const err = (await errorOf(caller.trigger('any::fn', { job: 1 }, { action: { enqueue: 'jobs' } }))) as InvocationError;
+    // the embedded engine has no queue provider, so it answers as an upstream engine without one
+    expect(err).toBeInstanceOf(InvocationError);
+    expect(err.code).toBe('enqueue_error');
+  });
+
   it('times out with code TIMEOUT and frees the pending entry', async () => {
     const reg = await serve('slow::never', () => NEVER);
     const err = (await errorOf(caller.trigger('slow::never', {}, { timeoutMs: 50 }))) as InvocationError;
