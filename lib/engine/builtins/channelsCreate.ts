@@ -15,7 +15,8 @@ import { BuiltinFunction, deserializationError } from './BuiltinFunction';
  */
 export function channelCapacity(requested: unknown): number | undefined {
   if (requested === undefined || requested === null) return PROTOCOL.channelBufferDefault;
-  if (typeof requested !== 'number' || !Number.isSafeInteger(requested) || requested < 0) return undefined;
+  // upstream reads a usize: any non-negative integer up to 2^64-1 (then clamped)
+  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 0 || requested >= 2 ** 64) return undefined;
   return Math.max(PROTOCOL.channelBufferMin, Math.min(requested, PROTOCOL.channelBufferMax));
 }
 
