@@ -37,6 +37,11 @@ export interface ConnectionOptions {
   maxQueuedFrames?: number;
   /** Largest outbound JSON message in UTF-8 bytes; default 16 MiB (`PROTOCOL.maxFrameBytes`). */
   maxFrameBytes?: number;
+  /**
+   * Bytes the open socket may hold unsent (`bufferedAmount`) before a send fails with SendQueueFullError
+   * instead of growing the buffer further; default 64 MiB.
+   */
+  maxBufferedBytes?: number;
   /** After `close()`, terminate the socket if the closing handshake takes longer than this; default 1000 ms. */
   closeTimeoutMs?: number;
   /** Receives malformed inbound frames, reconnects and other things nobody else can be told. */
@@ -104,6 +109,7 @@ export class Connection {
   private readonly random: () => number;
   private readonly maxQueued: number;
   private readonly maxBytes: number;
+  private readonly maxBuffered: number;
   private readonly logger: Logger;
   private socket?: SocketLike;
   private socketOpen = false;
@@ -128,6 +134,7 @@ export class Connection {
     this.random = options.random ?? Math.random;
     this.maxQueued = options.maxQueuedFrames ?? 1024;
     this.maxBytes = options.maxFrameBytes ?? PROTOCOL.maxFrameBytes;
+    this.maxBuffered = options.maxBufferedBytes ?? 64 * 1024 * 1024;
     this.logger = options.logger ?? {};
     this.frames$ = this.framesSubject.asObservable();
     this.state$ = this.stateSubject.asObservable();
@@ -153,7 +160,8 @@ export class Connection {
    * Sends one frame as JSON text, or queues it while the socket is not open.
    *
    * @throws PayloadTooLargeError when the JSON exceeds `maxFrameBytes` (nothing is sent, the connection stays up)
-   * @throws SendQueueFullError when the frame would have to be queued and the queue is full
+   * @throws SendQueueFullError when the frame would have to be queued and the queue is full, or the open
+   *   socket already holds `maxBufferedBytes` unsent
    * @throws ConnectionClosedError after `close()` or when reconnecting gave up
    * @throws PayloadEncodeError when the frame is not serialisable
    */
@@ -177,6 +185,11 @@ export class Connection {
       }
     }
     if (this.socketOpen && this.socket) {
+      if (this.socket.bufferedAmount > this.maxBuffered) {
+        throw new SendQueueFullError(
+          `the worker socket already holds ${this.socket.bufferedAmount} unsent bytes (maxBufferedBytes); the engine is not reading`,
+        );
+      }
       this.write(this.socket, text);
       return 'sent';
     }

@@ -40,6 +40,11 @@ export interface WorkerOptions extends Omit<ConnectionOptions, 'replay' | 'after
   payloadCodec?: PayloadCodec | ((worker: Worker) => PayloadCodec);
   /** Streams a handler's multi-value Observable result; without it such a result fails the call. */
   resultStreamer?: ResultStreamer;
+  /**
+   * Handlers running at once; a call beyond it is answered at once with error code `worker_overloaded`
+   * rather than piling up. Default 10 000.
+   */
+  maxConcurrentInvocations?: number;
   /** Values of a streamed result held until the streamer subscribes; default 1024. */
   maxBufferedResultValues?: number;
   /**
@@ -122,6 +127,7 @@ export class Worker {
   private readonly logger: Logger;
   private readonly subscription = new Subscription();
   private closing?: Promise<void>;
+  private running = 0;
 
   constructor(
     /** The engine address the worker was given. */
@@ -490,6 +496,31 @@ export class Worker {
       answer({ error: { code: 'function_not_found', message: 'Function not found' } });
       return;
     }
+    const limit = this.options.maxConcurrentInvocations ?? 10_000;
+    if (this.running >= limit) {
+      answer({
+        error: {
+          code: 'worker_overloaded',
+          message: `${this.running} invocations are already running on this worker (maxConcurrentInvocations)`,
+        },
+      });
+      return;
+    }
+    this.running++;
+    try {
+      await this.run(fn, frame, invocationId, answer);
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async run(
+    fn: RegisteredFunction,
+    frame: InvokeFunctionFrame,
+    invocationId: string | undefined,
+    answer: (body: { result?: unknown; error?: ErrorBody }) => void,
+  ): Promise<void> {
+    const functionId = frame.function_id;
     let input: unknown = frame.data;
     try {
       if (this.codec !== identityCodec) input = this.codec.decode(input);

@@ -195,6 +195,31 @@ describe('Connection (virtual time, scripted sockets)', () => {
     });
   });
 
+  it('refuses to grow the socket buffer past maxBufferedBytes while open', () => {
+    const scheduler = newScheduler();
+    scheduler.run(() => {
+      const { sockets, factory } = fakeSocketFactory();
+      const connection = new Connection(URL, {
+        scheduler,
+        maxBufferedBytes: 1000,
+        socketFactory: (url) => {
+          const socket = factory(url);
+          scheduler.schedule(() => socket.open(), 0);
+          return socket;
+        },
+      });
+      scheduler.schedule(() => {
+        expect(connection.send({ type: 'ping' })).toBe('sent');
+        sockets[0].bufferedAmount = 1001; // the engine stopped reading
+        expect(() => connection.send({ type: 'ping' })).toThrow(SendQueueFullError);
+        sockets[0].bufferedAmount = 0;
+        expect(connection.send({ type: 'ping' })).toBe('sent');
+        void connection.close();
+      }, 1);
+      scheduler.flush();
+    });
+  });
+
   it('tells the owners of queued frames when close() drops them', () => {
     const scheduler = newScheduler();
     scheduler.run(() => {

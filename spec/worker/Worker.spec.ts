@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { EMPTY, NEVER, Observable, firstValueFrom, lastValueFrom, of, throwError, toArray } from 'rxjs';
+import { EMPTY, NEVER, Observable, filter, firstValueFrom, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { connectWorker } from '../../lib/worker/connectWorker';
@@ -13,6 +13,9 @@ import { PayloadTooLargeError } from '../../lib/errors/PayloadTooLargeError';
 import { RegistrationError } from '../../lib/errors/RegistrationError';
 import { DecodeError } from '../../lib/errors/DecodeError';
 import { whenOpen, syncWithEngine, errorOf } from './workerTestKit';
+import type { ChannelHost } from '../../lib/channel/ChannelHost';
+import type { SocketLike } from '../../lib/socket/SocketLike';
+import { openNodeSocket } from '../../lib/socket/openNodeSocket';
 
 describe('Worker against the embedded engine (loopback)', () => {
   let engine: EmbeddedEngine;
@@ -324,6 +327,56 @@ describe('Worker against the embedded engine (loopback)', () => {
     expect((err as ConnectionClosedError).code).toBe('CONNECTION_CLOSED');
     expect(await errorOf(worker.trigger('x', {}))).toBeInstanceOf(ConnectionClosedError);
     reg.unregister();
+  });
+
+  it('answers worker_overloaded beyond maxConcurrentInvocations instead of piling up handlers', async () => {
+    const worker = connectWorker(engine.url, { maxConcurrentInvocations: 1 });
+    try {
+      worker.registerFunction('busy::one', () => NEVER);
+      await syncWithEngine(worker);
+      const first = caller.trigger('busy::one', {}, { timeoutMs: 60_000 }).subscribe({ error: () => undefined });
+      const err = (await errorOf(caller.trigger('busy::one', {}))) as InvocationError;
+      expect(err.code).toBe('worker_overloaded');
+      first.unsubscribe();
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('after its socket drops it reattaches, replays its registrations and serves again', async () => {
+    const sockets: SocketLike[] = [];
+    const worker = connectWorker(engine.url, {
+      reconnect: { initialDelayMs: 10, maxDelayMs: 50 },
+      socketFactory: (url, options) => {
+        const socket = openNodeSocket(url, options);
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    try {
+      worker.registerFunction('drop::echo', (x: unknown) => x);
+      await syncWithEngine(worker);
+      const firstId = worker.workerId;
+      const states: string[] = [];
+      const sub = worker.state$.subscribe((s) => states.push(s));
+      const down = firstValueFrom(worker.state$.pipe(filter((s) => s === 'reconnecting')));
+      sockets[0].terminate(); // the network drops; the engine stays up
+      await down;
+      await syncWithEngine(worker);
+      sub.unsubscribe();
+      expect(states).toEqual(['open', 'reconnecting', 'open']);
+      expect(sockets).toHaveLength(2);
+      expect(worker.workerId).toBeDefined();
+      expect(worker.workerId).not.toBe(firstId);
+      expect(await firstValueFrom(caller.trigger('drop::echo', 'again'))).toBe('again');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('satisfies the ChannelHost interface channels are opened through', () => {
+    const host: ChannelHost = caller;
+    expect(host.url).toBe(engine.url);
   });
 
   it('close() works while still connecting', async () => {
