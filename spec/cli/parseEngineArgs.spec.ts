@@ -1,0 +1,27 @@
+import { parseEngineArgs } from '../../lib/cli/parseEngineArgs';
+
+describe('parseEngineArgs', () => {
+  it('defaults to 127.0.0.1:49134', () => {
+    expect(parseEngineArgs([])).toEqual({ port: 49134, host: '127.0.0.1', verbose: false, quiet: false, help: false });
+  });
+
+  it('reads --port/--host in both spellings and the flags', () => {
+    expect(parseEngineArgs(['--port', '0', '--host=0.0.0.0', '-v'])).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      verbose: true,
+      quiet: false,
+      help: false,
+    });
+    expect(parseEngineArgs(['--port=8080', '-q', '--help'])).toMatchObject({ port: 8080, quiet: true, help: true });
+  });
+
+  it('refuses bad values and unknown options with a readable message', () => {
+    expect(() => parseEngineArgs(['--port'])).toThrow('--port needs a value');
+    expect(() => parseEngineArgs(['--port', 'http'])).toThrow('--port must be an integer 0..65535, got http');
+    expect(() => parseEngineArgs(['--port', '70000'])).toThrow(/0\.\.65535/);
+    expect(() => parseEngineArgs(['--host='])).toThrow('--host must not be empty');
+    expect(() => parseEngineArgs(['--frobnicate'])).toThrow('unknown option --frobnicate');
+    expect(() => parseEngineArgs(['-v', '-q'])).toThrow(/exclude each other/);
+  });
+});
