@@ -75,6 +75,26 @@ describe('Worker against the embedded engine (loopback)', () => {
     reg.unregister();
   });
 
+  it('describes itself through engine::workers::register after connecting', async () => {
+    const worker = connectWorker(engine.url, { workerName: 'meta-worker', workerDescription: 'describes itself' });
+    try {
+      await syncWithEngine(worker);
+      const { workers } = (await firstValueFrom(caller.trigger('engine::workers::list', {}))) as {
+        workers: Array<{ id: string; metadata?: Record<string, unknown> }>;
+      };
+      const me = workers.find((w) => w.id === worker.workerId);
+      expect(me?.metadata).toMatchObject({
+        runtime: 'node',
+        name: 'meta-worker',
+        description: 'describes itself',
+        pid: process.pid,
+        telemetry: { framework: 'iii-rx' },
+      });
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('is cold: nothing is sent until subscribed, and each subscription is one call', async () => {
     let calls = 0;
     const reg = await serve('count::up', () => ++calls);
