@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import type { EngineLogDetails } from '../../lib/engine/EngineLogger';
 import { startEngine } from '../../lib/engine/startEngine';
@@ -394,6 +395,70 @@ describe('EmbeddedEngine', () => {
       });
       expect(engine.stats().telemetryFrames).toBe(before + 2);
     });
+  });
+
+  describe('tolerance', () => {
+    it('accepts 0.23+ fields and the 0.23 order (metadata call first) without closing or rejecting', async () => {
+      const w = await worker();
+      await w.client.send({
+        type: 'invokefunction',
+        function_id: 'engine::workers::register',
+        data: { runtime: 'node', version: '0.23.0', name: 'newer', namespace: 'default' },
+        action: { type: 'void' },
+        namespace: 'default',
+      });
+      await w.client.send({ type: 'registertriggertype', id: 'spec::ns-type', namespace: 'default' });
+      await w.client.send({ type: 'registerfunction', id: 'spec::ns-fn', message_type: 'registerfunction' });
+      await w.client.send({
+        type: 'registertrigger',
+        id: randomUUID(),
+        trigger_type: 'spec::ns-type',
+        function_id: 'spec::ns-fn',
+        namespace: 'default',
+        trigger_namespace: 'default',
+      });
+      const forwarded = await w.client.next((f) => f.type === 'registertrigger');
+      expect(forwarded).toMatchObject({ trigger_type: 'spec::ns-type', function_id: 'spec::ns-fn', config: null });
+      expect('namespace' in forwarded).toBe(false);
+      const id = randomUUID();
+      await w.client.send({ type: 'invokefunction', invocation_id: id, function_id: 'spec::ns-fn', data: { a: 1 }, namespace: 'default' });
+      expect((await w.client.next((f) => f.type === 'invokefunction')).invocation_id).toBe(id);
+      await w.client.sync();
+      expect(w.client.frames.some((f) => f.type === 'registrationrejected' || f.type === 'error')).toBe(false);
+      expect(engine.listWorkers().find((x) => x.id === w.workerId)?.name).toBe('newer');
+    });
+
+    it('does not route calls to an HTTP-invoked function registration', async () => {
+      const w = await worker();
+      await w.client.send({ type: 'registerfunction', id: 'spec::http', invocation: { url: 'http://127.0.0.1:1/x', method: 'POST' } });
+      const id = randomUUID();
+      await w.client.send({ type: 'invokefunction', invocation_id: id, function_id: 'spec::http', data: {} });
+      expect((await w.client.next((f) => f.type === 'invocationresult')).error.code).toBe('function_not_found');
+      expect(w.client.frames.some((f) => f.type === 'invokefunction')).toBe(false);
+    });
+
+    it('refuses to let a worker replace a built-in function', async () => {
+      const w = await worker();
+      await w.client.send({ type: 'registerfunction', id: 'engine::channels::create' });
+      const id = randomUUID();
+      await w.client.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
+      expect((await w.client.next((f) => f.type === 'invocationresult')).result.reader.direction).toBe('read');
+    });
+  });
+
+  it('drops a connection that does not finish its upgrade headers in time', async () => {
+    const own = await startEngine({ port: 0, upgradeTimeoutMs: 300 });
+    try {
+      const socket = net.connect(own.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+      let reply = '';
+      socket.on('data', (c) => (reply += c.toString()));
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(reply === '' || /^HTTP\/1\.1 408/.test(reply)).toBe(true);
+    } finally {
+      await own.close();
+    }
   });
 
   it('close() is idempotent and ends every socket', async () => {
