@@ -441,6 +441,12 @@ export class Worker {
       case 'triggerregistrationresult':
         this.onTriggerResult(frame);
         break;
+      case 'error':
+        this.logger.error?.('the engine reported an error (it usually closes the socket next)', frame.error);
+        break;
+      case 'registrationrejected':
+        this.logger.warn?.(`the engine rejected a registration: ${frame.code}`, frame);
+        break;
       default:
         break;
     }

@@ -1,0 +1,128 @@
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { Worker } from '../../lib/worker/Worker';
+import { FakeSocket } from '../connection/FakeSocket';
+import { InvocationError } from '../../lib/errors/InvocationError';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A worker over a scripted socket, to check the exact frames it puts on the wire. */
+async function wiredWorker(options: ConstructorParameters<typeof Worker>[1] = {}) {
+  let socket!: FakeSocket;
+  const logged: string[] = [];
+  const worker = new Worker('ws://engine.test', {
+    workerName: 'wire',
+    logger: { error: (m) => logged.push(m), warn: (m) => logged.push(m) },
+    ...options,
+    socketFactory: (url) => (socket = new FakeSocket(url)),
+  });
+  socket.open();
+  socket.receive({ type: 'workerregistered', worker_id: '5b0f2c1e-8a47-4c1d-9f21-0c6e3a9d7b10' });
+  return { worker, socket, logged };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Worker wire frames (scripted socket)', () => {
+  it('always sends the keys a real engine requires', async () => {
+    const { worker, socket } = await wiredWorker();
+    try {
+      socket.sent.length = 0;
+      worker.registerFunction('f::one', () => 1, { description: 'one', metadata: { team: 'a' } });
+      worker.registerTriggerType('tt', undefined as unknown as string, { registerTrigger: () => undefined, unregisterTrigger: () => undefined });
+      worker.registerTrigger({ type: 'tt', functionId: 'f::one' });
+      const call = worker.trigger('f::two').subscribe({ error: () => undefined });
+      const frames = socket.frames();
+      expect(frames[0]).toEqual({ type: 'registerfunction', id: 'f::one', description: 'one', metadata: { team: 'a' } });
+      expect(frames[1]).toEqual({ type: 'registertriggertype', id: 'tt', description: '' });
+      expect(frames[2]).toEqual({ type: 'registertrigger', id: expect.stringMatching(UUID), trigger_type: 'tt', function_id: 'f::one', config: null });
+      expect(frames[3]).toEqual({ type: 'invokefunction', function_id: 'f::two', data: null, invocation_id: expect.stringMatching(UUID) });
+      call.unsubscribe();
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('answers with function_id, never a null stacktrace, and function_not_found for unknown ids', async () => {
+    const { worker, socket } = await wiredWorker();
+    try {
+      worker.registerFunction('f::throws', () => {
+        throw 'not an Error';
+      });
+      socket.sent.length = 0;
+      socket.receive({ type: 'invokefunction', invocation_id: '0d9b6a52-3f1e-4e0a-a8c4-5d2f7e61b9aa', function_id: 'f::throws', data: {} });
+      socket.receive({ type: 'invokefunction', invocation_id: '1d9b6a52-3f1e-4e0a-a8c4-5d2f7e61b9aa', function_id: 'f::nope', data: {} });
+      await tick();
+      const frames = socket.frames();
+      expect(frames).toContainEqual({
+        type: 'invocationresult',
+        invocation_id: '0d9b6a52-3f1e-4e0a-a8c4-5d2f7e61b9aa',
+        function_id: 'f::throws',
+        error: { code: 'invocation_failed', message: 'not an Error' },
+      });
+      expect(frames).toContainEqual({
+        type: 'invocationresult',
+        invocation_id: '1d9b6a52-3f1e-4e0a-a8c4-5d2f7e61b9aa',
+        function_id: 'f::nope',
+        error: { code: 'function_not_found', message: 'Function not found' },
+      });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('sends the metadata call last on open, as a void call', async () => {
+    let socket!: FakeSocket;
+    const worker = new Worker('ws://engine.test', {
+      workerName: 'wire',
+      socketFactory: (url) => (socket = new FakeSocket(url)),
+    });
+    worker.registerFunction('f::a', () => 1);
+    socket.open();
+    const frames = socket.frames();
+    expect(frames.map((f) => f.type)).toEqual(['registerfunction', 'invokefunction']);
+    expect(frames[1]).toMatchObject({
+      function_id: 'engine::workers::register',
+      action: { type: 'void' },
+      data: { runtime: 'node', name: 'wire', pid: process.pid, telemetry: { framework: 'iii-rx' } },
+    });
+    expect(frames[1]).not.toHaveProperty('invocation_id');
+    await worker.close();
+  });
+
+  it('a void call queued while disconnected completes when it is flushed', async () => {
+    let socket!: FakeSocket;
+    const worker = new Worker('ws://engine.test', { socketFactory: (url) => (socket = new FakeSocket(url)) });
+    const done = lastValueFrom(worker.trigger('f::later', 1, { action: 'void' }).pipe(toArray()));
+    socket.open();
+    expect(await done).toEqual([]);
+    expect(socket.frames().some((f) => f.function_id === 'f::later' && !('invocation_id' in f))).toBe(true);
+    await worker.close();
+  });
+
+  it('matches results by id and treats a non-ErrorBody error as UNKNOWN', async () => {
+    const { worker, socket } = await wiredWorker();
+    try {
+      const result = firstValueFrom(worker.trigger('f::x', 1)).catch((e: InvocationError) => e);
+      const id = socket.frames().at(-1)?.invocation_id as string;
+      socket.receive({ type: 'invocationresult', invocation_id: '2d9b6a52-3f1e-4e0a-a8c4-5d2f7e61b9aa', function_id: 'f::x', result: 'not mine' });
+      socket.receive({ type: 'invocationresult', invocation_id: id, function_id: 'f::x', error: 'plain' });
+      const err = (await result) as InvocationError;
+      expect(err.code).toBe('UNKNOWN');
+      expect(err.message).toBe('UNKNOWN: "plain"');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('logs engine error frames and registration rejections', async () => {
+    const { worker, socket, logged } = await wiredWorker();
+    try {
+      socket.receive({ type: 'error', error: { code: 'AUTH_ERROR', message: 'no' } });
+      socket.receive({ type: 'registrationrejected', code: 'FUNCTION_NAMESPACE_CONFLICT' });
+      expect(logged.some((m) => /engine reported an error/.test(m))).toBe(true);
+      expect(logged.some((m) => /FUNCTION_NAMESPACE_CONFLICT/.test(m))).toBe(true);
+    } finally {
+      await worker.close();
+    }
+  });
+});
