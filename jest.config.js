@@ -5,6 +5,11 @@ module.exports = {
   testMatch: ['**/*.spec.ts'],
   // cross-language and browser suites have their own configs and scripts (npm run test:interop, test:browser)
   testPathIgnorePatterns: ['/node_modules/', '/spec/interop/xlang/', '/spec/browser/'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+    // @angular/* ships ES modules only (.mjs): compiled to CJS for the spec/angular suite
+    '^.+\\.mjs$': '<rootDir>/spec/angular/esmToCjsTransform.js',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
   testTimeout: 30000,
 };

@@ -36,6 +36,7 @@ export type { EngineLogger, EngineLogDetails } from './engine/EngineLogger';
 export type { EngineStats } from './engine/EngineStats';
 export type { FunctionListEntry } from './engine/builtins/functionsList';
 export type { WorkerListEntry } from './engine/builtins/workersList';
+export { WORKERS_AVAILABLE_TRIGGER } from './engine/EngineCore';
 
 // connection + worker (section owned by the worker-client work)
 export { connectWorker } from './worker/connectWorker';

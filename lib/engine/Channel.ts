@@ -19,6 +19,11 @@ export interface ChannelReaderLimits {
   maxInFlight: number;
   /** No new send while the reader socket holds this many unsent bytes. */
   highWaterBytes: number;
+  /**
+   * The writer is also paused while the queue holds this many bytes (at least one message is always
+   * accepted), so `buffer_size` large messages cannot pile up without bound. Default: no byte cap.
+   */
+  maxQueuedBytes?: number;
 }
 
 const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
@@ -51,6 +56,7 @@ export class Channel {
   settledAt?: number;
   private readonly keyDigest = digest(this.accessKey);
   private queue: ChannelItem[] = [];
+  private bytes = 0;
   private writerState: WriterHalfState = 'untaken';
   private readerState: ReaderHalfState = 'untaken';
   private writer?: WebSocket;
@@ -89,9 +95,7 @@ export class Channel {
 
   /** Bytes waiting in the engine for the reader. */
   get queuedBytes(): number {
-    let n = 0;
-    for (const item of this.queue) n += item.data.length;
-    return n;
+    return this.bytes;
   }
 
   /** True when a half was never taken (the TTL sweep only removes such channels). */
@@ -161,9 +165,11 @@ export class Channel {
       this.dropWriter('reader gone');
       return;
     }
-    this.queue.push({ data: toBuffer(data), binary: isBinary });
+    const item = { data: toBuffer(data), binary: isBinary };
+    this.queue.push(item);
+    this.bytes += item.data.length;
     this.received++;
-    if (this.queue.length >= this.capacity && !this.writerPaused) {
+    if (this.full && !this.writerPaused) {
       this.writerPaused = true;
       ws.pause();
     }
@@ -208,6 +214,13 @@ export class Channel {
       this.log.warn('channel messages lost', { channel_id: this.id, reason, messages: this.queue.length });
     }
     this.queue = [];
+    this.bytes = 0;
+  }
+
+  /** The writer must wait: `capacity` messages queued, or the byte cap reached. */
+  private get full(): boolean {
+    const maxBytes = this.readerLimits.maxQueuedBytes;
+    return this.queue.length >= this.capacity || (maxBytes !== undefined && this.bytes >= maxBytes);
   }
 
   private pump(): void {
@@ -219,6 +232,7 @@ export class Channel {
       reader.bufferedAmount < this.readerLimits.highWaterBytes
     ) {
       const item = this.queue.shift() as ChannelItem;
+      this.bytes -= item.data.length;
       this.inFlight++;
       reader.send(item.data, { binary: item.binary }, (err) => {
         this.inFlight--;
@@ -229,7 +243,7 @@ export class Channel {
         this.delivered++;
         this.pump();
       });
-      if (this.writerPaused && this.queue.length < this.capacity && this.writer) {
+      if (this.writerPaused && !this.full && this.writer) {
         this.writerPaused = false;
         this.writer.resume();
       }
@@ -245,6 +259,7 @@ export class Channel {
     if (this.settledAt === undefined && this.settled) {
       this.settledAt = Date.now();
       this.queue = [];
+      this.bytes = 0;
     }
   }
 

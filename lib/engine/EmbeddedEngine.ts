@@ -22,6 +22,7 @@ const DEFAULTS = {
   channelSweepMs: PROTOCOL.channelSweepMs,
   channelReaderHighWaterBytes: 256 * 1024,
   channelReaderMaxInFlight: 8,
+  channelMaxQueuedBytes: 64 * 1024 * 1024,
   maxPendingInvocations: 100_000,
   upgradeTimeoutMs: PROTOCOL.upgradeDeadlineMs,
 };
@@ -109,6 +110,7 @@ export class EmbeddedEngine {
       readerLimits: {
         maxInFlight: resolved.channelReaderMaxInFlight,
         highWaterBytes: resolved.channelReaderHighWaterBytes,
+        maxQueuedBytes: resolved.channelMaxQueuedBytes,
       },
     });
     broker.start();

@@ -22,6 +22,11 @@ export interface EngineOptions {
   channelSweepMs?: number;
   /** Unsent bytes a channel reader socket may hold before the engine stops forwarding. Default 256 KiB. */
   channelReaderHighWaterBytes?: number;
+  /**
+   * Bytes a channel may queue before its writer is paused even below `buffer_size` messages (at least
+   * one message is always accepted). Default 64 MiB; upstream has no byte cap, only the message count.
+   */
+  channelMaxQueuedBytes?: number;
   /** Sends to a channel reader awaiting their write callback at once. Default 8. */
   channelReaderMaxInFlight?: number;
   /** Calls awaiting a result engine-wide; beyond it calls fail with `engine_overloaded`. Default 100 000. */

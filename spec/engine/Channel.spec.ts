@@ -193,6 +193,36 @@ describe('channel sockets', () => {
     expect(m.data.toString()).toBe(text);
   });
 
+  it('also pauses the writer at the byte cap, below buffer_size messages', async () => {
+    const capped = await startEngine({ port: 0, channelMaxQueuedBytes: 256 * 1024 });
+    const ctl = (await openWorker(capped.url)).client;
+    try {
+      const id = randomUUID();
+      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 1024 } });
+      const { writer, reader } = (await ctl.next((f) => f.invocation_id === id)).result as { writer: Ref; reader: Ref };
+      const url = (ref: Ref) => `${capped.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+      const w = await RawClient.open(url(writer));
+      opened.push(w);
+      const total = 256;
+      let acked = 0;
+      for (let i = 0; i < total; i++) w.ws.send(stamp(i, 64 * 1024), { binary: true }, (err) => { if (!err) acked++; });
+      await waitFor(() => w.ws.bufferedAmount > 0 && capped.stats().channelQueuedBytes >= 256 * 1024);
+      const stalled = capped.stats();
+      expect(stalled.channelQueuedBytes).toBeLessThanOrEqual(256 * 1024 + 2 * 64 * 1024);
+      expect(stalled.channelQueuedMessages).toBeLessThan(1024);
+      expect(acked).toBeLessThan(total);
+      const r = await RawClient.open(url(reader));
+      opened.push(r);
+      await waitFor(() => acked === total);
+      await w.close();
+      expect((await r.closed).code).toBe(1005);
+      expect(r.messages.map((m) => m.data.readUInt32BE(0))).toEqual(Array.from({ length: total }, (_, i) => i));
+    } finally {
+      await ctl.close(true);
+      await capped.close();
+    }
+  });
+
   describe('TTL sweep', () => {
     let short: EmbeddedEngine;
     let ctl: RawClient;
