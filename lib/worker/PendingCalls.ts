@@ -1,14 +1,21 @@
-import { Observable, SchedulerLike, Subscriber, asyncScheduler } from 'rxjs';
+import { Observable, SchedulerLike, asyncScheduler } from 'rxjs';
 import { InvocationResultFrame } from '../protocol/Frame';
 import { normalizeUuid } from '../protocol/uuid';
 import { InvocationError } from '../errors/InvocationError';
 import { PendingLimitError } from '../errors/PendingLimitError';
 
+/** Who is told how a pending call ends. */
+export interface PendingCallbacks {
+  result(frame: InvocationResultFrame): void;
+  error(err: Error): void;
+}
+
 interface Entry {
-  subscriber: Subscriber<InvocationResultFrame>;
+  callbacks: PendingCallbacks;
   functionId: string;
   /** The call's frame went out on the current socket (rather than waiting in the send queue). */
   sent: boolean;
+  timer?: { unsubscribe(): void };
 }
 
 /**
@@ -22,6 +29,8 @@ interface Entry {
  * pending.resolve(resultFrame); // delivers to the waiter with that id
  * ```
  */
+const noop = () => undefined;
+
 export class PendingCalls {
   private readonly entries = new Map<string, Entry>();
 
@@ -47,36 +56,46 @@ export class PendingCalls {
    */
   wait(invocationId: string, functionId: string, timeoutMs: number): Observable<InvocationResultFrame> {
     return new Observable<InvocationResultFrame>((subscriber) => {
-      if (this.entries.has(invocationId)) {
-        subscriber.error(new PendingLimitError(`invocation id ${invocationId} is already waiting`));
-        return;
-      }
-      if (this.entries.size >= this.limit) {
-        subscriber.error(
-          new PendingLimitError(`${this.entries.size} calls are already waiting for results (maxPendingCalls)`),
-        );
-        return;
-      }
-      const entry: Entry = { subscriber, functionId, sent: false };
-      this.entries.set(invocationId, entry);
-      const timer = Number.isFinite(timeoutMs)
-        ? this.scheduler.schedule(() => {
-            if (this.entries.get(invocationId) !== entry) return;
-            this.entries.delete(invocationId);
-            subscriber.error(
-              new InvocationError({
-                code: 'TIMEOUT',
-                message: `invocation timed out after ${timeoutMs}ms`,
-                functionId,
-              }),
-            );
-          }, timeoutMs)
-        : undefined;
-      return () => {
-        timer?.unsubscribe();
-        if (this.entries.get(invocationId) === entry) this.entries.delete(invocationId);
-      };
+      const cancel = this.add(invocationId, functionId, timeoutMs, {
+        result: (frame) => {
+          subscriber.next(frame);
+          subscriber.complete();
+        },
+        error: (err) => subscriber.error(err),
+      });
+      return cancel;
     });
+  }
+
+  /**
+   * The callback form of {@link wait}, for hot paths: registers the call and returns the function that
+   * frees its entry (and timer) again. Errors (limit, duplicate id) are reported through `callbacks.error`
+   * before it returns.
+   */
+  add(invocationId: string, functionId: string, timeoutMs: number, callbacks: PendingCallbacks): () => void {
+    if (this.entries.has(invocationId)) {
+      callbacks.error(new PendingLimitError(`invocation id ${invocationId} is already waiting`));
+      return noop;
+    }
+    if (this.entries.size >= this.limit) {
+      callbacks.error(new PendingLimitError(`${this.entries.size} calls are already waiting for results (maxPendingCalls)`));
+      return noop;
+    }
+    const entry: Entry = { callbacks, functionId, sent: false };
+    this.entries.set(invocationId, entry);
+    if (Number.isFinite(timeoutMs)) {
+      entry.timer = this.scheduler.schedule(() => {
+        if (this.entries.get(invocationId) !== entry) return;
+        this.entries.delete(invocationId);
+        callbacks.error(
+          new InvocationError({ code: 'TIMEOUT', message: `invocation timed out after ${timeoutMs}ms`, functionId }),
+        );
+      }, timeoutMs);
+    }
+    return () => {
+      entry.timer?.unsubscribe();
+      if (this.entries.get(invocationId) === entry) this.entries.delete(invocationId);
+    };
   }
 
   /** Delivers a result frame to its waiter; `false` when nobody waits for that id (the frame is ignored). */
@@ -91,8 +110,8 @@ export class PendingCalls {
       if (!entry) return false;
     }
     this.entries.delete(id);
-    entry.subscriber.next(frame);
-    entry.subscriber.complete();
+    entry.timer?.unsubscribe();
+    entry.callbacks.result(frame);
     return true;
   }
 
@@ -114,7 +133,10 @@ export class PendingCalls {
       this.entries.delete(id);
       lost.push(entry);
     }
-    for (const entry of lost) entry.subscriber.error(makeError(entry.functionId));
+    for (const entry of lost) {
+      entry.timer?.unsubscribe();
+      entry.callbacks.error(makeError(entry.functionId));
+    }
     return lost.length;
   }
 
@@ -122,6 +144,9 @@ export class PendingCalls {
   failAll(err: Error): void {
     const waiting = [...this.entries.values()];
     this.entries.clear();
-    for (const entry of waiting) entry.subscriber.error(err);
+    for (const entry of waiting) {
+      entry.timer?.unsubscribe();
+      entry.callbacks.error(err);
+    }
   }
 }

@@ -244,7 +244,7 @@ export class Worker {
    */
   trigger<R = unknown>(functionId: string, payload?: unknown, options: TriggerOptions = {}): Observable<R> {
     return new Observable<R>((subscriber) => {
-      let wait: Subscription | undefined;
+      let cancel: (() => void) | undefined;
       const send = (data: unknown) => {
         if (subscriber.closed) return;
         const frame: Record<string, unknown> = {
@@ -273,13 +273,20 @@ export class Worker {
         if (action !== undefined) frame.action = { type: 'enqueue', queue: action.enqueue };
         const invocationId = randomUUID();
         frame.invocation_id = invocationId;
-        wait = this.pending
-          .wait(invocationId, functionId, options.timeoutMs ?? this.options.invocationTimeoutMs ?? PROTOCOL.invocationTimeoutMs)
-          .subscribe({
-            next: (result) => this.settle(result, functionId, subscriber),
-            error: (err) => subscriber.error(err),
-          });
-        if (wait.closed) return;
+        let failed = false;
+        cancel = this.pending.add(
+          invocationId,
+          functionId,
+          options.timeoutMs ?? this.options.invocationTimeoutMs ?? PROTOCOL.invocationTimeoutMs,
+          {
+            result: (result) => this.settle(result, functionId, subscriber),
+            error: (err) => {
+              failed = true;
+              subscriber.error(err);
+            },
+          },
+        );
+        if (failed) return;
         try {
           const outcome = this.connection.send(frame, {
             stillWanted: () => this.pending.has(invocationId),
@@ -288,7 +295,7 @@ export class Worker {
           });
           if (outcome === 'sent') this.pending.markSent(invocationId);
         } catch (err) {
-          wait.unsubscribe();
+          cancel?.();
           subscriber.error(err);
         }
       };
@@ -297,7 +304,7 @@ export class Worker {
       } else {
         this.codec.encode(payload).then(send, (err) => subscriber.error(err));
       }
-      return () => wait?.unsubscribe();
+      return () => cancel?.();
     });
   }
 
