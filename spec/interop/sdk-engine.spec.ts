@@ -100,6 +100,12 @@ describe('iii-sdk 0.22.1 through the embedded engine', () => {
     await expect(caller.trigger({ function_id: 'spec::missing', payload: {}, action: { type: 'void' } })).resolves.toBeUndefined();
   });
 
+  it('rejects an enqueue call with enqueue_error (the embedded engine has no queue module)', async () => {
+    await expect(
+      caller.trigger({ function_id: 'math::add', payload: { a: 1, b: 1 }, action: { type: 'enqueue', queue: 'jobs' } }),
+    ).rejects.toMatchObject({ code: 'enqueue_error' });
+  });
+
   it('runs 200 concurrent calls', async () => {
     const inputs = Array.from({ length: 200 }, (_, i) => i);
     const out = await Promise.all(inputs.map((i) => caller.trigger({ function_id: 'spec::double', payload: i })));
