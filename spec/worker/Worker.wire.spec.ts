@@ -125,4 +125,25 @@ describe('Worker wire frames (scripted socket)', () => {
       await worker.close();
     }
   });
+
+  it('refuses calls beyond maxPendingCalls and beyond the send queue with typed errors', async () => {
+    let socket!: FakeSocket;
+    const worker = new Worker('ws://engine.test', {
+      maxPendingCalls: 2,
+      maxQueuedFrames: 4,
+      socketFactory: (url) => (socket = new FakeSocket(url)), // never opens: calls queue up
+    });
+    const errors: Array<{ code?: string }> = [];
+    const onError = { error: (e: { code?: string }) => errors.push(e) };
+    const subs = [1, 2, 3].map((n) => worker.trigger('f::q', n).subscribe(onError));
+    expect(errors.map((e) => e.code)).toEqual(['PENDING_LIMIT']); // 3 finds the table full
+    expect(worker.pendingCalls).toBe(2);
+    // void calls wait for no result but still need a queue slot: 2 more fit, the next is refused
+    subs.push(...[4, 5, 6].map((n) => worker.trigger('f::v', n, { action: 'void' }).subscribe(onError)));
+    expect(errors.map((e) => e.code)).toEqual(['PENDING_LIMIT', 'SEND_QUEUE_FULL']);
+    subs.forEach((s) => s.unsubscribe());
+    expect(worker.pendingCalls).toBe(0);
+    expect(socket.sent).toEqual([]);
+    await worker.close();
+  });
 });
