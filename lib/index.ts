@@ -27,6 +27,8 @@ export {
 
 // socket
 export type { SocketLike, SocketHandlers, SocketFactory, OpenSocketOptions } from './socket/SocketLike';
+export { openBrowserSocket } from './socket/openBrowserSocket';
+export type { BrowserSocketOptions, DomWebSocketLike, DomWebSocketConstructor } from './socket/openBrowserSocket';
 
 // engine (section owned by the engine work)
 export { startEngine } from './engine/startEngine';
