@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ENGINE_FUNCTIONS } from '../protocol/constants';
 import { decodeFrame } from '../protocol/decodeFrame';
 import type { Frame } from '../protocol/Frame';
@@ -19,6 +20,13 @@ import type { WorkerPeer } from './WorkerPeer';
 export const WORKERS_AVAILABLE_TRIGGER = 'engine::workers-available';
 
 const TELEMETRY_PREFIXES = ['OTLP', 'MTRC', 'LOGS'];
+
+/** Compares a presented token with the issued one in constant time (as strings, like upstream). */
+function sameSecret(presented: string | undefined, issued: string): boolean {
+  if (typeof presented !== 'string') return false;
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(presented), digest(issued));
+}
 
 /** Limits the core needs. */
 export interface EngineCoreOptions {
@@ -229,7 +237,7 @@ export class EngineCore {
       this.log.debug('reattach for an unknown worker ignored', { worker_id: peer.workerId, previous_worker_id: id });
       return;
     }
-    if (token !== previous.peer.reattachToken) {
+    if (!sameSecret(token, previous.peer.reattachToken)) {
       this.log.warn('reattach with a wrong token ignored', { worker_id: peer.workerId, previous_worker_id: id });
       return;
     }
