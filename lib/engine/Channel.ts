@@ -118,7 +118,7 @@ export class Channel {
     this.writer = ws;
     ws.on('message', (data, isBinary) => this.onWriterMessage(ws, data, isBinary));
     ws.on('close', () => this.onWriterClosed(ws));
-    ws.on('error', (err) => this.log.warn('channel writer socket error', { channel_id: this.id, error: err.message }));
+    ws.on('error', (err) => this.log.debug('channel writer socket error', { channel_id: this.id, error: err.message }));
     if (this.readerState === 'gone') this.dropWriter('reader already gone');
     return true;
   }
@@ -129,7 +129,7 @@ export class Channel {
     this.readerState = 'open';
     this.reader = ws;
     ws.on('close', () => this.onReaderClosed(ws));
-    ws.on('error', (err) => this.log.warn('channel reader socket error', { channel_id: this.id, error: err.message }));
+    ws.on('error', (err) => this.log.debug('channel reader socket error', { channel_id: this.id, error: err.message }));
     // a reader sends nothing meaningful; its messages are ignored
     this.pump();
     return true;
