@@ -223,6 +223,28 @@ describe('channel sockets', () => {
     }
   });
 
+  it('closes a writer that sends an oversized message with 1009; the reader sees a normal, truncated end', async () => {
+    const small = await startEngine({ port: 0, maxPayloadBytes: 64 * 1024 });
+    const ctl = (await openWorker(small.url)).client;
+    try {
+      const id = randomUUID();
+      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
+      const { writer, reader } = (await ctl.next((f) => f.invocation_id === id)).result as { writer: Ref; reader: Ref };
+      const url = (ref: Ref) => `${small.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+      const r = await RawClient.open(url(reader));
+      const w = await RawClient.open(url(writer));
+      opened.push(r, w);
+      await w.send('before');
+      w.ws.send(Buffer.alloc(64 * 1024 + 1), { binary: true });
+      expect((await w.closed).code).toBe(1009);
+      expect((await r.closed).code).toBe(1005);
+      expect(r.messages.map((m) => m.data.toString())).toEqual(['before']);
+    } finally {
+      await ctl.close(true);
+      await small.close();
+    }
+  });
+
   describe('TTL sweep', () => {
     let short: EmbeddedEngine;
     let ctl: RawClient;
