@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { firstValueFrom, filter } from 'rxjs';
+import type { Browser, Page } from 'playwright-core';
+import { startEngine } from '../../lib/engine/startEngine';
+import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
+import { connectWorker } from '../../lib/worker/connectWorker';
+import type { Worker } from '../../lib/worker/Worker';
+import { openNodeSocket } from '../../lib/socket/openNodeSocket';
+import type { SocketLike } from '../../lib/socket/SocketLike';
+import { bundlePage, openPage, servePage } from './browserHarness';
+import type { ScenarioReport } from './page/scenario';
+
+interface Ref {
+  id: string;
+  key: string;
+}
+
+const channelUrlOf = (engineUrl: string, ref: Ref, dir: 'read' | 'write') =>
+  `${engineUrl}/ws/channels/${ref.id}?key=${encodeURIComponent(ref.key)}&dir=${dir}`;
+
+/** Deterministic bytes (xorshift32), the same generator as the page's. */
+function fillPattern(bytes: Uint8Array, seed: number): number {
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < bytes.length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    bytes[i] = x & 0xff;
+  }
+  return x;
+}
+
+/** Installs handlers on a fresh socket: `open` settles when it opens, `closed` when it ends (rejects after an error). */
+function track(socket: SocketLike, onMessage?: (data: string | Uint8Array) => void) {
+  let failure: Error | undefined;
+  let opened!: () => void;
+  let openFailed!: (e: Error) => void;
+  let closedOk!: () => void;
+  let closedBad!: (e: Error) => void;
+  const open = new Promise<void>((res, rej) => ((opened = res), (openFailed = rej)));
+  const closed = new Promise<void>((res, rej) => ((closedOk = res), (closedBad = rej)));
+  socket.setHandlers({
+    open: () => opened(),
+    message: onMessage,
+    error: (err) => (failure = err),
+    close: (code) => {
+      const err = failure ?? new Error(`socket closed (${code}) before it opened`);
+      openFailed(err);
+      if (failure) closedBad(failure);
+      else closedOk();
+    },
+  });
+  open.catch(() => undefined); // reported through whichever promise the caller awaits
+  return { open, closed };
+}
+
+/** Writes `size` pattern bytes into a channel in 64 KiB frames, each after the previous send callback. */
+async function produce(engineUrl: string, ref: Ref, size: number, seed: number): Promise<{ sha256: string; bytes: number }> {
+  const socket = openNodeSocket(channelUrlOf(engineUrl, ref, 'write'));
+  const { open, closed } = track(socket);
+  await open;
+  const data = new Uint8Array(size);
+  fillPattern(data, seed);
+  for (let off = 0; off < size; off += 65536) {
+    await new Promise<void>((resolve, reject) =>
+      socket.send(data.subarray(off, Math.min(size, off + 65536)), (err) => (err ? reject(err) : resolve())),
+    );
+  }
+  socket.close(1000, 'stream_complete');
+  await closed;
+  return { sha256: createHash('sha256').update(data).digest('hex'), bytes: size };
+}
+
+/** Reads a channel to its end and hashes the binary frames. */
+async function consume(engineUrl: string, ref: Ref): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const socket = openNodeSocket(channelUrlOf(engineUrl, ref, 'read'));
+  await track(socket, (data) => {
+    if (typeof data !== 'string') {
+      hash.update(data);
+      bytes += data.byteLength;
+    }
+  }).closed;
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+describe('iii-rx in headless Chromium against the embedded engine', () => {
+  let engine: EmbeddedEngine;
+  let nodeWorker: Worker;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    engine = await startEngine({ port: 0, host: '127.0.0.1' });
+    nodeWorker = connectWorker(engine.url, { workerName: 'node-side' });
+    nodeWorker.registerFunction('node::echo', (input: unknown) => ({ echo: input }));
+    nodeWorker.registerFunction('node::callBrowser', (input: { n: number }, ctx) =>
+      ctx.worker.trigger('browser::double', input.n),
+    );
+    nodeWorker.registerFunction('node::produce', (input: { channel: Ref; size: number; seed: number }) =>
+      produce(engine.url, input.channel, input.size, input.seed),
+    );
+    nodeWorker.registerFunction('node::consume', (input: { channel: Ref }) => consume(engine.url, input.channel));
+    await firstValueFrom(nodeWorker.state$.pipe(filter((s) => s === 'open')));
+    server = await servePage(await bundlePage(join(__dirname, 'page/scenario.ts')));
+    ({ browser, page, problems } = await openPage(server.url));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await nodeWorker?.close();
+    await engine?.close();
+  });
+
+  let report: ScenarioReport;
+
+  it('runs the scenario in a secure-context page of real Chromium', async () => {
+    report = await page.evaluate((url) => window.runScenario(url), engine.url);
+    expect(report.userAgent).toMatch(/Chrom/);
+    expect(report.secureContext).toBe(true);
+    expect(problems).toEqual([]);
+    if (process.env.IIIRX_BROWSER_REPORT) process.stdout.write(`${JSON.stringify(report)}\n`);
+  });
+
+  it('talks raw frames through the DOM socket adapter: text stays text, binary arrives as bytes', () => {
+    expect(report.raw.firstFrameType).toBe('workerregistered');
+    expect(report.raw.firstFrameWasText).toBe(true);
+    expect(report.raw.echoed).toEqual({ echo: { from: 'raw', _caller_worker_id: expect.any(String) } });
+    expect(report.raw.binaryEcho).toEqual([1, 2, 3, 250]);
+  });
+
+  it('runs a worker in the page: triggers a Node function and serves one that Node calls', () => {
+    expect(report.worker.echoed).toEqual({ echo: { from: 'worker', _caller_worker_id: expect.any(String) } });
+    expect(report.worker.viaNode).toBe(42);
+    expect(report.worker.stateSeen).toContain('open');
+  });
+
+  it('reads a channel of a few MiB written by Node, hash checked with SubtleCrypto', () => {
+    const d = report.download;
+    expect(d.allBinary).toBe(true);
+    expect(d.bytes).toBe(4 * 1024 * 1024 + 123);
+    expect(d.nodeBytes).toBe(d.bytes);
+    expect(d.sha256).toBe(d.nodeSha256);
+    expect(d.chunks).toBe(Math.ceil(d.bytes / 65536));
+  });
+
+  it('writes a channel that Node reads, with the send buffer kept near its bound', () => {
+    const u = report.upload;
+    expect(u.nodeBytes).toBe(u.bytes);
+    expect(u.nodeSha256).toBe(u.sha256);
+    const expected = new Uint8Array(u.bytes);
+    fillPattern(expected, 11);
+    expect(createHash('sha256').update(expected).digest('hex')).toBe(u.sha256);
+    expect(u.maxBufferedAmount).toBeLessThanOrEqual(u.sendBufferBytes + 65536);
+  });
+});
