@@ -8,8 +8,9 @@ import { connectWorker } from '../../lib/worker/connectWorker';
 import type { Worker } from '../../lib/worker/Worker';
 import { openNodeSocket } from '../../lib/socket/openNodeSocket';
 import type { SocketLike } from '../../lib/socket/SocketLike';
-import { bundlePage, openPage, servePage } from './browserHarness';
+import { bundlePage, launchChromium, openPage, servePages } from './browserHarness';
 import type { ScenarioReport } from './page/scenario';
+import type { AngularReport } from './page/angularScenario';
 
 interface Ref {
   id: string;
@@ -107,9 +108,17 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
       produce(engine.url, input.channel, input.size, input.seed),
     );
     nodeWorker.registerFunction('node::consume', (input: { channel: Ref }) => consume(engine.url, input.channel));
+    nodeWorker.registerFunction('node::callPage', async (input: { id: string; n: number }, ctx) => {
+      for (let i = 0; i < input.n; i++) await firstValueFrom(ctx.worker.trigger(input.id, { i }));
+      return input.n;
+    });
     await firstValueFrom(nodeWorker.state$.pipe(filter((s) => s === 'open')));
-    server = await servePage(await bundlePage(join(__dirname, 'page/scenario.ts')));
-    ({ browser, page, problems } = await openPage(server.url));
+    server = await servePages({
+      scenario: await bundlePage(join(__dirname, 'page/scenario.ts')),
+      angular: await bundlePage(join(__dirname, 'page/angularScenario.ts')),
+    });
+    browser = await launchChromium();
+    ({ page, problems } = await openPage(browser, `${server.url}scenario.html`, 'runScenario'));
   });
 
   afterAll(async () => {
@@ -159,5 +168,20 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
     fillPattern(expected, 11);
     expect(createHash('sha256').update(expected).digest('hex')).toBe(u.sha256);
     expect(u.maxBufferedAmount).toBeLessThanOrEqual(u.sendBufferBytes + 65536);
+  });
+
+  it('runs iii-rx/angular with zone.js in the page: socket work outside the zone, results and state inside', async () => {
+    const { page: ngPage, problems: ngProblems } = await openPage(browser, `${server.url}angular.html`, 'runAngularScenario');
+    const ng: AngularReport = await ngPage.evaluate((url) => window.runAngularScenario(url), engine.url);
+    await ngPage.close();
+    expect(ngProblems).toEqual([]);
+    expect(ng.zoneLoaded).toBe(true);
+    expect(ng.outside.handlerInZone).toEqual(Array(10).fill(false));
+    expect(ng.outside.unstableDuringIncomingCalls).toBe(0);
+    expect(ng.outside.resultInZone).toBe(true);
+    expect(ng.outside.stateInZone).toBe(true);
+    expect(ng.closedOnDestroy).toBe('closed');
+    // the contrast: left inside the zone, the same traffic keeps waking change detection
+    expect(ng.inside.unstableDuringIncomingCalls).toBeGreaterThan(0);
   });
 });

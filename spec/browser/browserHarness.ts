@@ -20,12 +20,15 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Bundles a page script for the browser. Imports of `lib/index` are redirected to the built browser bundle
- * (`dist/browser/index.js`), so the page runs exactly what the package publishes for browsers.
+ * Bundles a page script for the browser. Imports of `lib/index` and `lib/angular/index` are redirected to the built
+ * browser bundle (`dist/browser/*.js`), so the page runs exactly what the package publishes for browsers.
  */
 export async function bundlePage(entry: string): Promise<string> {
   const built = join(root, 'dist/browser/index.js');
-  if (!existsSync(built)) throw new Error('dist/browser/index.js is missing: run `npm run build` first');
+  const builtAngular = join(root, 'dist/browser/angular.js');
+  if (!existsSync(built) || !existsSync(builtAngular)) {
+    throw new Error('dist/browser is missing: run `npm run build` first');
+  }
   try {
     const result = await build({
       absWorkingDir: root,
@@ -42,6 +45,7 @@ export async function bundlePage(entry: string): Promise<string> {
           name: 'use-built-browser-bundle',
           setup(b) {
             b.onResolve({ filter: /lib\/index$/ }, () => ({ path: built }));
+            b.onResolve({ filter: /lib\/angular\/index$/ }, () => ({ path: builtAngular }));
           },
         },
       ],
@@ -52,14 +56,17 @@ export async function bundlePage(entry: string): Promise<string> {
   }
 }
 
-/** A loopback HTTP server with one HTML page that loads `script` as a module. */
-export async function servePage(script: string): Promise<{ url: string; close(): Promise<void> }> {
-  const html = '<!doctype html><html><head><meta charset="utf-8"><title>iii-rx</title></head><body>' +
-    '<script type="module" src="/page.js"></script></body></html>';
+/** A loopback HTTP server with one page per script: `/<name>.html` loads `/<name>.js` as a module. */
+export async function servePages(scripts: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+  const html = (name: string) =>
+    '<!doctype html><html><head><meta charset="utf-8"><title>iii-rx</title></head><body>' +
+    `<script type="module" src="/${name}.js"></script></body></html>`;
   const server: Server = createServer((req, res) => {
-    if (req.url === '/' || req.url === '/index.html') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    else if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else if (req.url === '/favicon.ico') res.writeHead(204).end();
+    const m = /^\/([\w-]+)\.(html|js)$/.exec(req.url ?? '');
+    if (m && scripts[m[1]] !== undefined) {
+      if (m[2] === 'html') res.writeHead(200, { 'content-type': 'text/html' }).end(html(m[1]));
+      else res.writeHead(200, { 'content-type': 'text/javascript' }).end(scripts[m[1]]);
+    } else if (req.url === '/favicon.ico') res.writeHead(204).end();
     else res.writeHead(404).end();
   });
   server.listen(0, '127.0.0.1');
@@ -74,21 +81,20 @@ export async function servePage(script: string): Promise<{ url: string; close():
   };
 }
 
-/** Launches headless Chromium and opens `url`, collecting console errors and page errors. */
-export async function openPage(url: string): Promise<{ browser: Browser; page: Page; problems: string[] }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+/** Launches headless Chromium. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Opens `url` in a new page, collecting console errors and page errors, and waits until `global` is defined. */
+export async function openPage(browser: Browser, url: string, global: string): Promise<{ page: Page; problems: string[] }> {
   const problems: string[] = [];
-  try {
-    const page = await browser.newPage();
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
-    });
-    await page.goto(url);
-    await page.waitForFunction(() => typeof (window as { runScenario?: unknown }).runScenario === 'function');
-    return { browser, page, problems };
-  } catch (err) {
-    await browser.close();
-    throw err;
-  }
+  const page = await browser.newPage();
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
+  });
+  await page.goto(url);
+  await page.waitForFunction((name) => typeof (window as unknown as Record<string, unknown>)[name] === 'function', global);
+  return { page, problems };
 }
