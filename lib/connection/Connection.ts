@@ -284,7 +284,9 @@ export class Connection {
       this.scheduler,
     ).subscribe((signal) => {
       if (signal === 'ping') {
-        socket.ping?.();
+        // browsers cannot send WebSocket pings: a JSON ping makes the engine answer with a pong frame instead
+        if (socket.ping) socket.ping();
+        else this.write(socket, '{"type":"ping"}');
       } else {
         this.logger.warn?.('no inbound frame for the idle timeout; terminating the socket to reconnect');
         socket.terminate();

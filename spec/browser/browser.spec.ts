@@ -151,6 +151,12 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
     expect(report.worker.stateSeen).toContain('open');
   });
 
+  it('keeps a quiet worker connected past its idle timeout (the engine answers JSON pings)', () => {
+    expect(report.idle.idledMs).toBeGreaterThanOrEqual(report.idle.idleTimeoutMs * 2);
+    expect(report.idle.stateSeen).toEqual(['connecting', 'open']);
+    expect(report.idle.echoedAfter).toEqual({ echo: { from: 'idle', _caller_worker_id: expect.any(String) } });
+  });
+
   it('reads a channel of a few MiB written by Node, hash checked with SubtleCrypto', () => {
     const d = report.download;
     expect(d.allBinary).toBe(true);

@@ -10,6 +10,7 @@ export interface ScenarioReport {
   secureContext: boolean;
   raw: { firstFrameType: string; firstFrameWasText: boolean; echoed: unknown; binaryEcho: number[] };
   worker: { echoed: unknown; viaNode: unknown; stateSeen: string[] };
+  idle: { idleTimeoutMs: number; idledMs: number; stateSeen: string[]; echoedAfter: unknown };
   download: { bytes: number; sha256: string; nodeSha256: string; nodeBytes: number; chunks: number; allBinary: boolean };
   upload: {
     bytes: number;
@@ -153,6 +154,28 @@ async function workerApi(worker: Worker): Promise<ScenarioReport['worker']> {
   }
 }
 
+/**
+ * A quiet worker must not look dead: browsers cannot send WebSocket pings, so without something else to answer
+ * the idle timeout would drop and reconnect the socket over and over.
+ */
+async function idleWorker(engineUrl: string): Promise<ScenarioReport['idle']> {
+  const idleTimeoutMs = 400;
+  const worker = connectWorker(engineUrl, { workerName: 'chromium-idle', pingIntervalMs: 100, idleTimeoutMs });
+  const stateSeen: string[] = [];
+  const sub = worker.state$.subscribe((s) => stateSeen.push(s));
+  try {
+    await firstValueFrom(worker.state$.pipe(filter((s) => s === 'open')));
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, idleTimeoutMs * 3));
+    const idledMs = Math.round(performance.now() - started);
+    const echoedAfter = await firstValueFrom(worker.trigger('node::echo', { from: 'idle' }));
+    return { idleTimeoutMs, idledMs, stateSeen: [...stateSeen], echoedAfter };
+  } finally {
+    sub.unsubscribe();
+    await worker.close();
+  }
+}
+
 async function download(engineUrl: string, worker: Worker, size: number, seed: number) {
   const created = (await firstValueFrom(worker.trigger('engine::channels::create', { buffer_size: 16 }))) as {
     writer: { channel_id: string; access_key: string };
@@ -212,6 +235,7 @@ window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
   const worker = connectWorker(engineUrl, { workerName: 'chromium-page' });
   try {
     const report = await workerApi(worker);
+    const idle = await idleWorker(engineUrl);
     const down = await download(engineUrl, worker, 4 * 1024 * 1024 + 123, 7);
     const up = await upload(engineUrl, worker, 3 * 1024 * 1024 + 45, 11);
     return {
@@ -219,6 +243,7 @@ window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
       secureContext: window.isSecureContext,
       raw,
       worker: report,
+      idle,
       download: down,
       upload: up,
     };
