@@ -1,13 +1,15 @@
 // Runs inside the page, in Chromium. Bundled by spec/browser/browserHarness.ts from the *built* browser bundle
 // (imports of lib/index are redirected to dist/browser/index.js), so it exercises what npm users get.
 import { firstValueFrom, filter } from 'rxjs';
-import { connectWorker, openBrowserSocket } from '../../../lib/index';
+import { connectWorker, IiiRxError, openBrowserSocket, startEngine } from '../../../lib/index';
 import type { SocketLike, Worker } from '../../../lib/index';
 
 /** What the page reports back to the spec (all plain JSON). */
 export interface ScenarioReport {
   userAgent: string;
   secureContext: boolean;
+  /** What `startEngine` (Node only) does in a page: the error code it fails with. */
+  startEngineInPage: string;
   raw: { firstFrameType: string; firstFrameWasText: boolean; echoed: unknown; binaryEcho: number[] };
   worker: { echoed: unknown; viaNode: unknown; stateSeen: string[] };
   idle: { idleTimeoutMs: number; idledMs: number; stateSeen: string[]; echoedAfter: unknown };
@@ -230,6 +232,15 @@ async function upload(engineUrl: string, worker: Worker, size: number, seed: num
   return { bytes: size, sha256, nodeSha256: node.sha256, nodeBytes: node.bytes, maxBufferedAmount, sendBufferBytes };
 }
 
+async function startEngineInPage(): Promise<string> {
+  try {
+    await startEngine({ port: 0 });
+    return 'started?!';
+  } catch (err) {
+    return err instanceof IiiRxError ? err.code : `untyped: ${String(err)}`;
+  }
+}
+
 window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
   const raw = await rawFrames(engineUrl);
   const worker = connectWorker(engineUrl, { workerName: 'chromium-page' });
@@ -241,6 +252,7 @@ window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
     return {
       userAgent: navigator.userAgent,
       secureContext: window.isSecureContext,
+      startEngineInPage: await startEngineInPage(),
       raw,
       worker: report,
       idle,
