@@ -1,0 +1,234 @@
+import { ChannelClosedError } from '../errors/ChannelClosedError';
+import { PayloadTooLargeError } from '../errors/PayloadTooLargeError';
+import { SocketError } from '../errors/SocketError';
+import { PROTOCOL } from '../protocol/constants';
+import type { SocketFactory, SocketLike } from '../socket/SocketLike';
+import { ChannelItem, channelItemBytes } from './ChannelItem';
+import type { ChannelProgress } from './ChannelProgress';
+
+/** Flow-control settings of one write to a channel. */
+export interface WriteFlowOptions {
+  /** Wait while the socket holds more than this many unsent bytes (`bufferedAmount`). Default 1 MiB. */
+  highWaterMarkBytes?: number;
+  /**
+   * Push sources only (an Observable, or `writer.next()`): the most bytes waiting in the writer's own queue
+   * before the overflow policy applies. Default 16 MiB.
+   */
+  maxQueuedBytes?: number;
+  /** What happens past `maxQueuedBytes`: `'error'` (the only policy, and the default) fails the write with `ChannelOverflowError`. */
+  overflow?: 'error';
+}
+
+/** What a write session reports to its owner. */
+export interface WriteSessionEvents {
+  progress(progress: ChannelProgress): void;
+  /** The queue is empty and the socket below its mark: a pull source may supply the next item. */
+  writable(): void;
+  /** The last frame was handed to the network and the socket closed normally. */
+  done(): void;
+  fail(err: Error): void;
+}
+
+/**
+ * One opened write end (internal): sends frames one after another (binary cut into 64 KiB frames), waits
+ * while the socket's `bufferedAmount` is above the mark, and on `end()` closes with 1000 `stream_complete`
+ * once every frame was handed to the network, reporting `done` on the close event.
+ */
+export class WriteSession {
+  private socket: SocketLike | undefined;
+  private readonly pending: ChannelItem[] = [];
+  private head = 0;
+  private offset = 0;
+  private queued = 0;
+  private outstanding = 0;
+  private bytes = 0;
+  private frames = 0;
+  private isOpen = false;
+  private everOpen = false;
+  private ending = false;
+  private closing = false;
+  private finished = false;
+  private flushing = false;
+  private waitingDrain = false;
+  private socketError: Error | undefined;
+  private readonly high: number;
+  readonly maxQueuedBytes: number;
+
+  constructor(
+    private readonly url: string,
+    private readonly socketFactory: SocketFactory,
+    options: WriteFlowOptions,
+    private readonly events: WriteSessionEvents,
+  ) {
+    this.high = options.highWaterMarkBytes ?? 1024 * 1024;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** Opens the socket. */
+  start(): void {
+    const socket = this.socketFactory(this.url);
+    this.socket = socket;
+    socket.setHandlers({
+      open: () => {
+        if (this.finished) return;
+        this.isOpen = true;
+        this.everOpen = true;
+        this.flush();
+      },
+      error: (err) => {
+        this.socketError ??= err;
+      },
+      close: (code, reason) => this.onClose(code, reason),
+    });
+  }
+
+  /** Bytes queued here and not yet handed to the socket. */
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  /** Whether the session has finished (done or failed). */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Whether a pull source should supply another item now. */
+  get wantsMore(): boolean {
+    return !this.finished && !this.ending && this.head === this.pending.length && !this.waitingDrain;
+  }
+
+  /** Queues one item (in order) and sends what the socket can take. */
+  enqueue(item: ChannelItem): void {
+    if (this.finished || this.ending) return;
+    if (typeof item === 'string' && item.length > PROTOCOL.maxMessageBytes / 3) {
+      const n = Buffer.byteLength(item, 'utf8');
+      if (n > PROTOCOL.maxMessageBytes) {
+        this.fail(new PayloadTooLargeError(`text frame of ${n} bytes exceeds the engine limit of ${PROTOCOL.maxMessageBytes}`));
+        return;
+      }
+    }
+    this.pending.push(item);
+    this.queued += channelItemBytes(item);
+    this.flush();
+  }
+
+  /** No more items: close normally once everything queued was handed to the network. */
+  end(): void {
+    if (this.finished || this.ending) return;
+    this.ending = true;
+    this.maybeClose();
+  }
+
+  /** Drops the socket at once (idempotent); nothing is reported afterwards. */
+  abort(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.pending.length = 0;
+    this.socket?.terminate();
+  }
+
+  private flush(): void {
+    const socket = this.socket;
+    if (!socket || !this.isOpen || this.flushing || this.finished) return;
+    this.flushing = true;
+    try {
+      while (this.head < this.pending.length && !this.finished) {
+        if (socket.bufferedAmount > this.high && this.outstanding > 0) {
+          this.waitingDrain = true;
+          return;
+        }
+        const item = this.pending[this.head];
+        let frame: ChannelItem;
+        let size: number;
+        if (typeof item === 'string') {
+          frame = item;
+          size = channelItemBytes(item);
+          this.advance();
+        } else {
+          const end = Math.min(this.offset + PROTOCOL.channelChunkBytes, item.byteLength);
+          frame = this.offset === 0 && end === item.byteLength ? item : item.subarray(this.offset, end);
+          size = end - this.offset;
+          this.offset = end;
+          if (end >= item.byteLength) this.advance();
+        }
+        this.queued -= size;
+        this.outstanding++;
+        socket.send(frame, this.onSent);
+        this.bytes += size;
+        this.frames++;
+        this.events.progress({ bytes: this.bytes, frames: this.frames });
+      }
+    } finally {
+      this.flushing = false;
+    }
+    if (this.finished) return;
+    if (this.head === this.pending.length) {
+      this.pending.length = 0;
+      this.head = 0;
+      this.maybeClose();
+      if (!this.ending) this.events.writable();
+    }
+  }
+
+  private advance(): void {
+    this.pending[this.head] = undefined as unknown as ChannelItem;
+    this.head++;
+    this.offset = 0;
+  }
+
+  private readonly onSent = (err?: Error): void => {
+    this.outstanding--;
+    if (this.finished) return;
+    if (err) {
+      // The socket is going away; its close event decides how the write ends.
+      this.socketError ??= err;
+      return;
+    }
+    if (this.waitingDrain) {
+      if (this.socket!.bufferedAmount <= this.high || this.outstanding === 0) {
+        this.waitingDrain = false;
+        this.flush();
+      }
+      return;
+    }
+    this.maybeClose();
+  };
+
+  private maybeClose(): void {
+    if (!this.ending || this.closing || this.finished || !this.isOpen) return;
+    if (this.head !== this.pending.length || this.outstanding > 0) return;
+    this.closing = true;
+    this.socket!.close(1000, 'stream_complete');
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.finished) return;
+    this.isOpen = false;
+    if (this.closing && !this.socketError && (code === 1000 || code === 1005)) {
+      this.finished = true;
+      this.events.done();
+      return;
+    }
+    const err = this.socketError;
+    if (err && (!this.everOpen || !(err instanceof SocketError))) {
+      this.fail(err);
+      return;
+    }
+    this.fail(
+      new ChannelClosedError(
+        code === 1006
+          ? 'the engine dropped the channel write socket: the reader is gone (data may have been lost)'
+          : `the engine closed the channel write socket (close ${code}${reason ? ` ${reason}` : ''}): the write end was already taken or the channel is gone`,
+        err ? { cause: err } : undefined,
+      ),
+    );
+  }
+
+  private fail(err: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.pending.length = 0;
+    this.socket?.terminate();
+    this.events.fail(err);
+  }
+}
