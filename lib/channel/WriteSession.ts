@@ -101,7 +101,7 @@ export class WriteSession {
   enqueue(item: ChannelItem): void {
     if (this.finished || this.ending) return;
     if (typeof item === 'string' && item.length > PROTOCOL.maxMessageBytes / 3) {
-      const n = Buffer.byteLength(item, 'utf8');
+      const n = channelItemBytes(item);
       if (n > PROTOCOL.maxMessageBytes) {
         this.fail(new PayloadTooLargeError(`text frame of ${n} bytes exceeds the engine limit of ${PROTOCOL.maxMessageBytes}`));
         return;
@@ -204,7 +204,7 @@ export class WriteSession {
   private onClose(code: number, reason: string): void {
     if (this.finished) return;
     this.isOpen = false;
-    if (this.closing && !this.socketError && (code === 1000 || code === 1005)) {
+    if (this.closing && !this.socketError && code === 1000) {
       this.finished = true;
       this.events.done();
       return;

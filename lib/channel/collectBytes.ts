@@ -22,11 +22,12 @@ export function collectBytes(options: CollectOptions): OperatorFunction<ChannelI
   if (!(maxBytes >= 0)) throw new RangeError(`maxBytes must be a non-negative number, got ${maxBytes}`);
   return (source) =>
     new Observable<Uint8Array>((subscriber) => {
-      const parts: Buffer[] = [];
+      const parts: Uint8Array[] = [];
+      const encoder = new TextEncoder();
       let total = 0;
       return source.subscribe({
         next: (item: ChannelItem) => {
-          const buf = typeof item === 'string' ? Buffer.from(item, 'utf8') : Buffer.from(item.buffer, item.byteOffset, item.byteLength);
+          const buf = typeof item === 'string' ? encoder.encode(item) : item;
           total += buf.byteLength;
           if (total > maxBytes) {
             parts.length = 0;
@@ -37,9 +38,21 @@ export function collectBytes(options: CollectOptions): OperatorFunction<ChannelI
         },
         error: (err) => subscriber.error(err),
         complete: () => {
-          subscriber.next(Buffer.concat(parts, total));
+          subscriber.next(concatBytes(parts, total));
           subscriber.complete();
         },
       });
     });
+}
+
+/** One buffer holding `parts` in order (no `Buffer`: this also runs in browsers). */
+function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
 }
