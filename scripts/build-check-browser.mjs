@@ -20,6 +20,38 @@ for (const [input, info] of Object.entries(meta.inputs)) {
   }
 }
 
+const PATTERNS = [
+  ['Buffer', /\bBuffer\b/],
+  ['require(', /\brequire\(/],
+  ['node: import', /["']node:[a-z_]+["']/],
+  ['ws import', /from\s+["']ws["']/],
+];
+
+/** Reports each offending code line, naming the source module from esbuild's `// path` markers when present. */
+function scan(label, text, seen) {
+  let module = label;
+  text.split('\n').forEach((line, i) => {
+    const marker = /^\s*\/\/ ((?:lib|node_modules)\/\S+)$/.exec(line);
+    if (marker) module = marker[1];
+    if (/^\s*(\/\/|\*)/.test(line)) return; // comments
+    if (/typeof Buffer\s*[!=]==?\s*["']undefined["']/.test(line)) return; // feature-detected, with a fallback
+    for (const [what, re] of PATTERNS) {
+      if (!re.test(line)) continue;
+      const key = line.trim();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      problems.push(`${what} in ${module} (${label}:${i + 1}): ${key.slice(0, 120)}`);
+    }
+  });
+}
+
+// iii-rx's own code, as published (esbuild marks each module with a `// lib/...` comment)
+const seen = new Set();
+for (const out of Object.keys(meta.outputs).filter((o) => o.endsWith('.js'))) {
+  scan(out, readFileSync(join(root, out), 'utf8'), seen);
+}
+
+// and everything a page pulls in through it
 const sizes = {};
 for (const entry of ['index', 'angular']) {
   let result;
@@ -42,22 +74,7 @@ for (const entry of ['index', 'angular']) {
   }
   const text = result.outputFiles[0].text;
   sizes[entry] = text.length;
-  const lines = text.split('\n');
-  let module = '?';
-  lines.forEach((line, i) => {
-    const marker = /^\/\/ (\S+\.(?:ts|js|mjs|cjs))$/.exec(line);
-    if (marker) module = marker[1];
-    if (/^\s*(\/\/|\*)/.test(line)) return; // comments
-    if (/typeof Buffer\s*[!=]==?\s*["']undefined["']/.test(line)) return; // feature-detected, with a fallback
-    for (const [what, re] of [
-      ['Buffer', /\bBuffer\b/],
-      ['require(', /\brequire\(/],
-      ['node: import', /["']node:[a-z_]+["']/],
-      ['ws import', /from\s+["']ws["']/],
-    ]) {
-      if (re.test(line)) problems.push(`${entry}: ${what} in ${module} (line ${i + 1}): ${line.trim().slice(0, 120)}`);
-    }
-  });
+  scan(`page bundle of ${entry}`, text, seen);
 }
 
 if (problems.length) {
