@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { firstValueFrom, filter } from 'rxjs';
+import { firstValueFrom, filter, lastValueFrom, tap } from 'rxjs';
 import type { Browser, Page } from 'playwright-core';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
@@ -8,6 +8,10 @@ import { connectWorker } from '../../lib/worker/connectWorker';
 import type { Worker } from '../../lib/worker/Worker';
 import { openNodeSocket } from '../../lib/socket/openNodeSocket';
 import type { SocketLike } from '../../lib/socket/SocketLike';
+import { channelReader } from '../../lib/channel/ChannelReader';
+import { channelWriter } from '../../lib/channel/ChannelWriter';
+import type { StreamChannelRef } from '../../lib/protocol/StreamChannelRef';
+import { IiiRxError } from '../../lib/errors/IiiRxError';
 import { bundlePage, launchChromium, openPage, servePages } from './browserHarness';
 import type { ScenarioReport } from './page/scenario';
 import type { AngularReport } from './page/angularScenario';
@@ -108,6 +112,45 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
       produce(engine.url, input.channel, input.size, input.seed),
     );
     nodeWorker.registerFunction('node::consume', (input: { channel: Ref }) => consume(engine.url, input.channel));
+    nodeWorker.registerFunction('node::produceApi', async (input: { out: StreamChannelRef; size: number; seed: number }) => {
+      const data = new Uint8Array(input.size);
+      fillPattern(data, input.seed);
+      const chunks = function* () {
+        for (let off = 0; off < data.length; off += 65536) yield data.subarray(off, Math.min(data.length, off + 65536));
+      };
+      await lastValueFrom(channelWriter(engine.url, input.out).write(chunks()));
+      return { sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length };
+    });
+    nodeWorker.registerFunction('node::consumeApi', async (input: { in: StreamChannelRef }) => {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const texts: string[] = [];
+      await lastValueFrom(
+        channelReader(engine.url, input.in).pipe(
+          tap((item) => {
+            if (typeof item === 'string') texts.push(item);
+            else {
+              hash.update(item);
+              bytes += item.byteLength;
+            }
+          }),
+        ),
+        { defaultValue: undefined },
+      );
+      return { sha256: hash.digest('hex'), bytes, texts };
+    });
+    nodeWorker.registerFunction('node::flood', async (input: { out: StreamChannelRef }) => {
+      const frame = new Uint8Array(65536);
+      const frames = function* () {
+        for (let i = 0; i < 256; i++) yield frame;
+      };
+      try {
+        await lastValueFrom(channelWriter(engine.url, input.out).write(frames()));
+        return 'all written';
+      } catch (err) {
+        return err instanceof IiiRxError ? err.code : `untyped: ${String(err)}`;
+      }
+    });
     nodeWorker.registerFunction('node::callPage', async (input: { id: string; n: number }, ctx) => {
       for (let i = 0; i < input.n; i++) await firstValueFrom(ctx.worker.trigger(input.id, { i }));
       return input.n;
@@ -165,6 +208,23 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
     expect(d.nodeBytes).toBe(d.bytes);
     expect(d.sha256).toBe(d.nodeSha256);
     expect(d.chunks).toBe(Math.ceil(d.bytes / 65536));
+  });
+
+  it('moves channel data both ways through the channel API in the page (createChannel, reader, writeChannel)', () => {
+    const { download, upload } = report.api;
+    expect(download.bytes).toBe(3 * 1024 * 1024 + 321);
+    expect(download.nodeBytes).toBe(download.bytes);
+    expect(download.sha256).toBe(download.nodeSha256);
+    expect(upload.node.texts).toEqual(['begin', 'end ✓']);
+    expect(upload.node.bytes).toBe(2 * 1024 * 1024 + 77);
+    expect(upload.node.sha256).toBe(upload.sha256);
+    expect(upload.bytes).toBe(upload.node.bytes + Buffer.byteLength('beginend ✓'));
+    expect(upload.frames).toBeGreaterThanOrEqual(Math.ceil(upload.node.bytes / 65536) + 2);
+  });
+
+  it('applies the explicit overflow policy where the socket cannot pause, and the Node writer learns of it', () => {
+    expect(report.api.overflow.pageError).toBe('CHANNEL_OVERFLOW');
+    expect(report.api.overflow.nodeOutcome).toBe('CHANNEL_CLOSED');
   });
 
   it('writes a channel that Node reads, with the send buffer kept near its bound', () => {

@@ -1,8 +1,18 @@
 // Runs inside the page, in Chromium. Bundled by spec/browser/browserHarness.ts from the *built* browser bundle
 // (imports of lib/index are redirected to dist/browser/index.js), so it exercises what npm users get.
-import { firstValueFrom, filter } from 'rxjs';
-import { connectWorker, IiiRxError, openBrowserSocket, startEngine } from '../../../lib/index';
-import type { SocketLike, Worker } from '../../../lib/index';
+import { firstValueFrom, filter, from, lastValueFrom, timer } from 'rxjs';
+import {
+  binaryItems,
+  collectBytes,
+  connectWorker,
+  createChannel,
+  IiiRxError,
+  openBrowserSocket,
+  readChannel,
+  startEngine,
+  writeChannel,
+} from '../../../lib/index';
+import type { ChannelItem, SocketLike, Worker } from '../../../lib/index';
 
 /** What the page reports back to the spec (all plain JSON). */
 export interface ScenarioReport {
@@ -14,6 +24,11 @@ export interface ScenarioReport {
   worker: { echoed: unknown; viaNode: unknown; stateSeen: string[] };
   idle: { idleTimeoutMs: number; idledMs: number; stateSeen: string[]; echoedAfter: unknown };
   download: { bytes: number; sha256: string; nodeSha256: string; nodeBytes: number; chunks: number; allBinary: boolean };
+  api: {
+    download: { bytes: number; sha256: string; nodeSha256: string; nodeBytes: number };
+    upload: { bytes: number; frames: number; sha256: string; node: { sha256: string; bytes: number; texts: string[] } };
+    overflow: { pageError: string; nodeOutcome: string };
+  };
   upload: {
     bytes: number;
     sha256: string;
@@ -241,6 +256,52 @@ async function startEngineInPage(): Promise<string> {
   }
 }
 
+/** The same transfers through the library's channel API (createChannel, reader Observable, writeChannel). */
+async function channelApi(worker: Worker): Promise<ScenarioReport['api']> {
+  // Node writes, the page reads
+  const down = await firstValueFrom(createChannel(worker, { bufferSize: 16 }));
+  const size = 3 * 1024 * 1024 + 321;
+  const produced = firstValueFrom(worker.trigger('node::produceApi', { out: down.writerRef, size, seed: 5 }, { timeoutMs: 60_000 }));
+  const body = await firstValueFrom(down.reader.pipe(binaryItems(), collectBytes({ maxBytes: 8 * 1024 * 1024 })));
+  const node = (await produced) as { sha256: string; bytes: number };
+  const download = {
+    bytes: body.byteLength,
+    sha256: hex(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>)),
+    nodeSha256: node.sha256,
+    nodeBytes: node.bytes,
+  };
+
+  // the page writes (binary with text frames between), Node reads
+  const up = await firstValueFrom(createChannel(worker, { bufferSize: 8 }));
+  const consumed = firstValueFrom(worker.trigger('node::consumeApi', { in: up.readerRef }, { timeoutMs: 60_000 }));
+  const data = new Uint8Array(2 * 1024 * 1024 + 77);
+  fillPattern(data, 13);
+  const items: ChannelItem[] = ['begin'];
+  for (let off = 0; off < data.length; off += 100_000) items.push(data.subarray(off, Math.min(data.length, off + 100_000)));
+  items.push('end ✓');
+  const last = await lastValueFrom(from(items).pipe(writeChannel(up.writer)));
+  const upload = {
+    bytes: last.bytes,
+    frames: last.frames,
+    sha256: hex(await crypto.subtle.digest('SHA-256', data)),
+    node: (await consumed) as { sha256: string; bytes: number; texts: string[] },
+  };
+
+  // a browser socket cannot pause: a consumer that falls behind hits the explicit overflow policy
+  const slow = await firstValueFrom(createChannel(worker, { bufferSize: 4 }));
+  const flood = firstValueFrom(worker.trigger('node::flood', { out: slow.writerRef }, { timeoutMs: 60_000 }));
+  let pageError = 'none';
+  try {
+    await lastValueFrom(readChannel(slow.reader, () => timer(1_000), { highWaterMark: 2, maxBuffered: 4 }), {
+      defaultValue: undefined,
+    });
+  } catch (err) {
+    pageError = err instanceof IiiRxError ? err.code : `untyped: ${String(err)}`;
+  }
+  const nodeOutcome = String(await flood);
+  return { download, upload, overflow: { pageError, nodeOutcome } };
+}
+
 window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
   const raw = await rawFrames(engineUrl);
   const worker = connectWorker(engineUrl, { workerName: 'chromium-page' });
@@ -249,6 +310,7 @@ window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
     const idle = await idleWorker(engineUrl);
     const down = await download(engineUrl, worker, 4 * 1024 * 1024 + 123, 7);
     const up = await upload(engineUrl, worker, 3 * 1024 * 1024 + 45, 11);
+    const api = await channelApi(worker);
     return {
       userAgent: navigator.userAgent,
       secureContext: window.isSecureContext,
@@ -257,6 +319,7 @@ window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
       worker: report,
       idle,
       download: down,
+      api,
       upload: up,
     };
   } finally {
