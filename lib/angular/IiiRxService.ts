@@ -1,6 +1,8 @@
 import { Observable } from 'rxjs';
 import { defaultSocketFactory } from '../socket/defaultSocketFactory';
 import { connectWorker } from '../worker/connectWorker';
+import { createChannel, CreateChannelOptions } from '../channel/createChannel';
+import type { Channel } from '../channel/Channel';
 import type { TriggerOptions, Worker } from '../worker/Worker';
 import type { ConnectionState } from '../connection/Connection';
 import type { Frame } from '../protocol/Frame';
@@ -15,7 +17,8 @@ import { zoneAwareSocketFactory } from './zoneAwareSocketFactory';
  * made it is destroyed. Provided by `provideIiiRx(config)`; inject it with `inject(IiiRxService)`.
  *
  * Zones: with an `NgZone` and `zone: 'outside'` (the default) the socket lives outside the Angular zone;
- * `state$` and `trigger` results re-enter it, while `frames$`, function handlers and channel data stay outside
+ * `state$`, `trigger` results and created channels re-enter it, while `frames$`, function handlers and channel data
+ * stay outside
  * (they can be busy; use `enterZone(zone)` after throttling where the UI needs them).
  *
  * @example
@@ -58,11 +61,31 @@ export class IiiRxService {
    * ```
    */
   trigger<R = unknown>(functionId: string, payload?: unknown, options?: TriggerOptions): Observable<R> {
-    const call$ = this.worker.trigger<R>(functionId, payload, options);
+    return this.reenter(this.worker.trigger<R>(functionId, payload, options));
+  }
+
+  /**
+   * Creates a channel through the engine; the `Channel` arrives inside the zone, its sockets (and so its data)
+   * stay outside. Cold, like `createChannel`.
+   *
+   * @example
+   * ```ts
+   * this.iii.createChannel().subscribe(({ reader, writerRef }) => {
+   *   this.iii.trigger('report::render', { out: writerRef }).subscribe();
+   *   reader.pipe(binaryItems(), collectBytes({ maxBytes: 16 << 20 })).subscribe((pdf) => this.show(pdf));
+   * });
+   * ```
+   */
+  createChannel(options?: CreateChannelOptions): Observable<Channel> {
+    return this.reenter(createChannel(this.worker, options));
+  }
+
+  /** Subscribes outside the zone and delivers inside it (when there is a zone to re-enter). */
+  private reenter<T>(source: Observable<T>): Observable<T> {
     const zone = this.zone;
-    if (!zone) return call$;
-    return new Observable<R>((subscriber) => zone.runOutsideAngular(() => call$.subscribe(subscriber))).pipe(
-      enterZone<R>(zone),
+    if (!zone) return source;
+    return new Observable<T>((subscriber) => zone.runOutsideAngular(() => source.subscribe(subscriber))).pipe(
+      enterZone<T>(zone),
     );
   }
 

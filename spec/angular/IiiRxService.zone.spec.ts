@@ -1,6 +1,7 @@
 import 'zone.js';
 import { createEnvironmentInjector, EnvironmentInjector, Injector, NgZone } from '@angular/core';
-import { firstValueFrom, filter } from 'rxjs';
+import { firstValueFrom, filter, from, lastValueFrom, tap } from 'rxjs';
+import { writeChannel } from '../../lib/channel/writeChannel';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { connectWorker } from '../../lib/worker/connectWorker';
@@ -18,7 +19,9 @@ declare const Zone: { current: { run<T>(fn: () => T): T } };
  * DOM WebSocket's listeners in the zone that was current when they were added (in the socket's constructor).
  * This factory gives a real loopback socket that same behaviour, so the spec sees what an app would.
  */
+const openedUrls: string[] = [];
 const zonePatchedLikeDom: SocketFactory = (url, options) => {
+  openedUrls.push(url);
   const zoneAtCreation = Zone.current;
   const socket: SocketLike = openNodeSocket(url, options);
   const inZone =
@@ -118,6 +121,35 @@ describe('IiiRxService with an NgZone', () => {
         sub.unsubscribe();
       });
       expect(stateInZone).toBe(true);
+
+      let channelInZone: boolean | undefined;
+      const channel = await new Promise<import('../../lib/channel/Channel').Channel>((resolve, reject) =>
+        service.createChannel({ bufferSize: 4 }).subscribe({
+          next: (c) => {
+            channelInZone = NgZone.isInAngularZone();
+            resolve(c);
+          },
+          error: reject,
+        }),
+      );
+      expect(channelInZone).toBe(true);
+      const itemInZone: boolean[] = [];
+      // subscribed inside the zone, as a component would: only the service's socket factory keeps the sockets out
+      const [read, written] = zone.run(() => [
+        lastValueFrom(channel.reader.pipe(tap(() => itemInZone.push(NgZone.isInAngularZone())))),
+        lastValueFrom(from(['a', new Uint8Array(100_000), 'b']).pipe(writeChannel(channel.writer))),
+      ]);
+      let unstable = 0;
+      const watch = zone.onUnstable.subscribe(() => unstable++);
+      try {
+        await Promise.all([read, written]);
+      } finally {
+        watch.unsubscribe();
+      }
+      expect(openedUrls.filter((u) => u.includes(`/ws/channels/${channel.readerRef.channel_id}`))).toHaveLength(2);
+      expect(itemInZone.length).toBeGreaterThanOrEqual(3);
+      expect(itemInZone.every((inside) => !inside)).toBe(true);
+      expect(unstable).toBe(0);
     } finally {
       injector.destroy();
       await service.close();

@@ -1,5 +1,7 @@
 import { createEnvironmentInjector, EnvironmentInjector, Injector } from '@angular/core';
-import { firstValueFrom, filter } from 'rxjs';
+import { firstValueFrom, filter, from, lastValueFrom } from 'rxjs';
+import { collectBytes } from '../../lib/channel/collectBytes';
+import { writeChannel } from '../../lib/channel/writeChannel';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { connectWorker } from '../../lib/worker/connectWorker';
@@ -59,6 +61,24 @@ describe('provideIiiRx / IiiRxService (no zone)', () => {
       const frame = firstValueFrom(service.frames$.pipe(filter((f) => f.type === 'invocationresult')));
       await firstValueFrom(service.trigger('math::add', { a: 1, b: 1 }));
       expect((await frame).type).toBe('invocationresult');
+    } finally {
+      injector.destroy();
+    }
+  });
+
+  it('creates channels whose ends stream through the engine', async () => {
+    const injector = createEnvironmentInjector([provideIiiRx({ url: engine.url })], root);
+    try {
+      const service = injector.get(IiiRxService);
+      const channel = await firstValueFrom(service.createChannel({ bufferSize: 4 }));
+      expect(channel.readerRef.channel_id).toBe(channel.writerRef.channel_id);
+      const bytes = new Uint8Array(300_000).map((_, i) => i % 251);
+      const body = firstValueFrom(channel.reader.pipe(collectBytes({ maxBytes: 1 << 20 })));
+      const written = await lastValueFrom(from(['head', bytes]).pipe(writeChannel(channel.writer)));
+      expect(written.bytes).toBe(4 + bytes.byteLength);
+      const received = await body;
+      expect(Buffer.from(received.subarray(0, 4)).toString()).toBe('head');
+      expect(Buffer.compare(Buffer.from(received.subarray(4)), Buffer.from(bytes))).toBe(0);
     } finally {
       injector.destroy();
     }
