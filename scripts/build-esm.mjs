@@ -93,6 +93,11 @@ const browserSwaps = {
     });
 
     b.onResolve({ filter: /^node:(crypto|os)$/ }, (args) => ({ path: args.path, namespace: 'node-shim' }));
+    // anything else Node-only stays an (unresolvable in a page) external import, so that the build still
+    // succeeds and build-check-browser.mjs names the module that needs a browser variant
+    b.onResolve({ filter: /^(node:.*|ws|http|https|net|tls|fs|os|path|stream|events|crypto|zlib|child_process)$/ }, (args) =>
+      args.namespace === 'node-shim' ? undefined : { path: args.path, external: true },
+    );
     b.onLoad({ filter: /.*/, namespace: 'node-shim' }, (args) => {
       const shims = {
         'node:crypto': 'export const randomUUID = () => globalThis.crypto.randomUUID();',
