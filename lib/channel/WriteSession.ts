@@ -94,7 +94,9 @@ export class WriteSession {
 
   /** Whether a pull source should supply another item now. */
   get wantsMore(): boolean {
-    return !this.finished && !this.ending && this.head === this.pending.length && !this.waitingDrain;
+    return (
+      !this.finished && !this.ending && !this.socketError && this.head === this.pending.length && !this.waitingDrain
+    );
   }
 
   /** Queues one item (in order) and sends what the socket can take. */
@@ -129,10 +131,10 @@ export class WriteSession {
 
   private flush(): void {
     const socket = this.socket;
-    if (!socket || !this.isOpen || this.flushing || this.finished) return;
+    if (!socket || !this.isOpen || this.flushing || this.finished || this.socketError) return;
     this.flushing = true;
     try {
-      while (this.head < this.pending.length && !this.finished) {
+      while (this.head < this.pending.length && !this.finished && !this.socketError) {
         if (socket.bufferedAmount > this.high && this.outstanding > 0) {
           this.waitingDrain = true;
           return;
@@ -161,7 +163,7 @@ export class WriteSession {
     } finally {
       this.flushing = false;
     }
-    if (this.finished) return;
+    if (this.finished || this.socketError) return;
     if (this.head === this.pending.length) {
       this.pending.length = 0;
       this.head = 0;
