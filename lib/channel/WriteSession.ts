@@ -70,7 +70,11 @@ export class WriteSession {
     this.socket = socket;
     socket.setHandlers({
       open: () => {
-        if (this.finished) return;
+        if (this.finished) {
+          // aborted while connecting: take the half and drop it, so the reader sees the stream end
+          socket.terminate();
+          return;
+        }
         this.isOpen = true;
         this.everOpen = true;
         this.flush();
@@ -121,12 +125,16 @@ export class WriteSession {
     this.maybeClose();
   }
 
-  /** Drops the socket at once (idempotent); nothing is reported afterwards. */
+  /**
+   * Drops the socket (idempotent); nothing is reported afterwards. A socket still connecting is dropped
+   * as soon as it opens, so the engine releases the write half and the reader sees the stream end instead
+   * of waiting for a writer that never comes.
+   */
   abort(): void {
     if (this.finished) return;
     this.finished = true;
     this.pending.length = 0;
-    this.socket?.terminate();
+    if (this.socket && this.socket.readyState !== 0) this.socket.terminate();
   }
 
   private flush(): void {
