@@ -1,0 +1,291 @@
+/**
+ * Channel throughput: MB/s of one stream of 64 KiB binary frames, writer → broker → reader, each party in
+ * its own process, all in one run:
+ *   (a) iii-rx writer  → embedded engine → iii-rx reader
+ *   (b) iii-sdk writer → embedded engine → iii-sdk reader   (official iii-sdk 0.22.1 ChannelWriter/Reader)
+ *   (c) raw ws writer  → plain ws relay (pauses on bufferedAmount) → raw ws reader   (baseline)
+ * Throughput = bytes / (reader's last byte − writer's first write), both clocks on this machine.
+ *
+ *   npx tsc -p tsconfig.build.json && node dist/bench/channel-throughput.js [--mib 256] [--rounds 1]
+ *
+ * Prints one JSON line per scenario and one summary line with ratios.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { ChannelReader as SdkChannelReader, ChannelWriter as SdkChannelWriter } from 'iii-sdk/channel';
+import { startEngine } from '../lib/engine/startEngine';
+import { connectWorker } from '../lib/worker/connectWorker';
+import { createChannel } from '../lib/channel/createChannel';
+import { channelReader } from '../lib/channel/ChannelReader';
+import { channelWriter } from '../lib/channel/ChannelWriter';
+import { readChannel } from '../lib/channel/readChannel';
+import type { StreamChannelRef } from '../lib/protocol/StreamChannelRef';
+import { rawRead, rawWrite, startWsRelay } from './ws-relay/wsRelay';
+
+export const MiB = 1024 * 1024;
+const FRAME = 64 * 1024;
+
+// ---------------------------------------------------------------- child roles (one process each)
+
+type Msg = { type: string; [k: string]: unknown };
+const send = (m: Msg) => process.send!(m);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const waitGo = () => new Promise<void>((resolve) => process.once('message', () => resolve()));
+
+async function* chunks(bytes: number): AsyncGenerator<Buffer> {
+  const chunk = Buffer.alloc(FRAME, 0x5a);
+  for (let sent = 0; sent < bytes; sent += FRAME) yield bytes - sent >= FRAME ? chunk : chunk.subarray(0, bytes - sent);
+}
+
+/** Paces a consumer to `mbps` MB/s (0 = full speed). */
+function pacer(mbps: number): (n: number) => Promise<void> | undefined {
+  if (!mbps) return () => undefined;
+  const start = Date.now();
+  let total = 0;
+  return (n) => {
+    total += n;
+    const due = start + (total / (mbps * 1e6)) * 1000;
+    const wait = due - Date.now();
+    return wait > 1 ? sleep(wait) : undefined;
+  };
+}
+
+export async function runChild(role: string, args: string[]): Promise<void> {
+  const [url, refJson, bytesText, mbpsText] = args;
+  const ref = refJson ? (JSON.parse(refJson) as StreamChannelRef) : undefined;
+  const bytes = Number(bytesText ?? 0);
+  const mbps = Number(mbpsText ?? 0);
+  switch (role) {
+    case 'engine': {
+      const engine = await startEngine({ port: 0 });
+      send({ type: 'ready', url: engine.url });
+      await waitGo();
+      await engine.close();
+      return;
+    }
+    case 'relay': {
+      const relay = await startWsRelay();
+      send({ type: 'ready', url: relay.url });
+      await waitGo();
+      await relay.close();
+      return;
+    }
+    case 'rx-writer': {
+      send({ type: 'ready' });
+      await waitGo();
+      const t0 = Date.now();
+      const last = await lastValueFrom(channelWriter(url, ref!).write(chunks(bytes)));
+      send({ type: 'done', t0, bytes: last.bytes });
+      return;
+    }
+    case 'rx-reader': {
+      send({ type: 'ready' });
+      let total = 0;
+      const pace = pacer(mbps);
+      await lastValueFrom(
+        readChannel(
+          channelReader(url, ref!),
+          async (item) => {
+            const n = typeof item === 'string' ? item.length : item.byteLength;
+            total += n;
+            await pace(n);
+          },
+          { highWaterMark: 16 },
+        ),
+        { defaultValue: undefined },
+      );
+      send({ type: 'done', t1: Date.now(), bytes: total });
+      return;
+    }
+    case 'sdk-writer': {
+      send({ type: 'ready' });
+      await waitGo();
+      const t0 = Date.now();
+      const writer = new SdkChannelWriter(url, ref!);
+      for await (const c of chunks(bytes)) {
+        if (!writer.stream.write(c)) await new Promise((r) => writer.stream.once('drain', r));
+      }
+      await new Promise<void>((resolve) => writer.stream.end(resolve));
+      send({ type: 'done', t0, bytes });
+      return;
+    }
+    case 'sdk-reader': {
+      send({ type: 'ready' });
+      const reader = new SdkChannelReader(url, ref!);
+      let total = 0;
+      const pace = pacer(mbps);
+      for await (const c of reader.stream) {
+        total += (c as Buffer).length;
+        const p = pace((c as Buffer).length);
+        if (p) await p;
+      }
+      send({ type: 'done', t1: Date.now(), bytes: total });
+      return;
+    }
+    case 'ws-writer': {
+      send({ type: 'ready' });
+      await waitGo();
+      const t0 = Date.now();
+      await rawWrite(`${url}/w`, bytes, FRAME);
+      send({ type: 'done', t0, bytes });
+      return;
+    }
+    case 'ws-reader': {
+      send({ type: 'ready' });
+      const total = await rawRead(`${url}/r`);
+      send({ type: 'done', t1: Date.now(), bytes: total });
+      return;
+    }
+    default:
+      throw new Error(`unknown role ${role}`);
+  }
+}
+
+// ---------------------------------------------------------------- parent side
+
+export interface Child {
+  proc: ChildProcess;
+  next(type: string): Promise<Msg>;
+  peakRssMiB: number;
+  idleRssMiB: number;
+  go(): void;
+}
+
+export function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export function spawnChild(role: string, args: string[]): Child {
+  const proc = fork(__filename, ['--child', role, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const queue: Msg[] = [];
+  const waiters: { type: string; resolve(m: Msg): void; reject(e: Error): void }[] = [];
+  proc.on('message', (m: Msg) => {
+    const i = waiters.findIndex((w) => w.type === m.type);
+    if (i >= 0) waiters.splice(i, 1)[0].resolve(m);
+    else queue.push(m);
+  });
+  proc.on('exit', (code) => {
+    if (code) for (const w of waiters.splice(0)) w.reject(new Error(`${role} exited with ${code}`));
+  });
+  const child: Child = {
+    proc,
+    peakRssMiB: 0,
+    idleRssMiB: 0,
+    next: (type) => {
+      const i = queue.findIndex((m) => m.type === type);
+      if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]);
+      return new Promise((resolve, reject) => waiters.push({ type, resolve, reject }));
+    },
+    go: () => proc.send({ type: 'go' }),
+  };
+  return child;
+}
+
+/** Samples the children's RSS every 50 ms, keeping each one's peak. */
+export function sampleRss(children: Child[]): () => void {
+  const timer = setInterval(() => {
+    for (const c of children) {
+      const r = rssMiB(c.proc.pid!);
+      if (r > c.peakRssMiB) c.peakRssMiB = r;
+    }
+  }, 50);
+  return () => clearInterval(timer);
+}
+
+const exited = (c: Child) =>
+  c.proc.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => c.proc.once('exit', () => r()));
+
+/** One stream through one broker; returns timings and per-process RSS. */
+export async function runScenario(
+  kind: 'rx' | 'sdk' | 'ws',
+  bytes: number,
+  readerMbps = 0,
+): Promise<{ mbps: number; seconds: number; bytes: number; rss: Record<string, { idle: number; peak: number }> }> {
+  const broker = spawnChild(kind === 'ws' ? 'relay' : 'engine', []);
+  const { url } = (await broker.next('ready')) as unknown as { url: string };
+  let readerRef: StreamChannelRef | undefined;
+  let writerRef: StreamChannelRef | undefined;
+  if (kind !== 'ws') {
+    const worker = connectWorker(url, { workerName: 'bench-parent' });
+    const channel = await firstValueFrom(createChannel(worker, { bufferSize: 64 }));
+    readerRef = channel.readerRef;
+    writerRef = channel.writerRef;
+    await worker.close();
+  }
+  const reader = spawnChild(`${kind}-reader`, [url, JSON.stringify(readerRef ?? null), String(bytes), String(readerMbps)]);
+  const writer = spawnChild(`${kind}-writer`, [url, JSON.stringify(writerRef ?? null), String(bytes)]);
+  await Promise.all([reader.next('ready'), writer.next('ready')]);
+  await sleep(300);
+  for (const c of [broker, reader, writer]) c.idleRssMiB = c.peakRssMiB = rssMiB(c.proc.pid!);
+  const stop = sampleRss([broker, reader, writer]);
+  writer.go();
+  const [w, r] = await Promise.all([writer.next('done'), reader.next('done')]);
+  stop();
+  broker.go();
+  await Promise.all([broker, reader, writer].map(exited));
+  const seconds = ((r.t1 as number) - (w.t0 as number)) / 1000;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  const rss = Object.fromEntries(
+    (
+      [
+        ['broker', broker],
+        ['writer', writer],
+        ['reader', reader],
+      ] as const
+    ).map(([k, c]) => [k, { idle: round(c.idleRssMiB), peak: round(c.peakRssMiB) }]),
+  );
+  if (r.bytes !== bytes) throw new Error(`${kind}: reader got ${String(r.bytes)} of ${bytes} bytes`);
+  return { mbps: round(bytes / 1e6 / seconds), seconds: Math.round(seconds * 1000) / 1000, bytes, rss };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const get = (name: string, def: number) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : def;
+  };
+  const bytes = get('mib', 256) * MiB;
+  const rounds = get('rounds', 1);
+  const best: Record<string, number> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of ['ws', 'sdk', 'rx'] as const) {
+      const r = await runScenario(kind, bytes);
+      console.log(JSON.stringify({ bench: 'channel-throughput', scenario: kind, round, frameBytes: FRAME, ...r }));
+      best[kind] = Math.max(best[kind] ?? 0, r.mbps);
+    }
+  }
+  console.log(
+    JSON.stringify({
+      bench: 'channel-throughput',
+      summary: true,
+      mbps: best,
+      rxOverRelay: Math.round((best.rx / best.ws) * 100) / 100,
+      rxOverSdk: Math.round((best.rx / best.sdk) * 100) / 100,
+      sdkOverRelay: Math.round((best.sdk / best.ws) * 100) / 100,
+    }),
+  );
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--child');
+  if (i >= 0) {
+    runChild(process.argv[i + 1], process.argv.slice(i + 2)).then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  } else {
+    main().catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  }
+}
