@@ -41,9 +41,10 @@ async function* chunks(bytes: number): AsyncGenerator<Buffer> {
 /** Paces a consumer to `mbps` MB/s (0 = full speed). */
 function pacer(mbps: number): (n: number) => Promise<void> | undefined {
   if (!mbps) return () => undefined;
-  const start = Date.now();
+  let start = 0;
   let total = 0;
   return (n) => {
+    if (!start) start = Date.now();
     total += n;
     const due = start + (total / (mbps * 1e6)) * 1000;
     const wait = due - Date.now();
