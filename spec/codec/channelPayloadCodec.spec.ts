@@ -104,6 +104,31 @@ describe('channelPayloadCodec.encode and streamResult against the embedded engin
     await expect(lastValueFrom(result.echo.values$().pipe(toArray()))).resolves.toEqual([10, 20, 30, 40]);
   });
 
+  it('streamResult as the Worker resultStreamer: a handler Observable emitting many values reaches the caller as a reader', async () => {
+    const streaming = connectWorker(fx.engine.url, {
+      workerName: 'streaming',
+      payloadCodec: (w) => channelPayloadCodec(w),
+      resultStreamer: (values$, w) => streamResult(w, values$),
+    });
+    try {
+      streaming.registerFunction('codec::count', (input: unknown) => {
+        const { n } = input as { n: number };
+        return from(Array.from({ length: n }, (_, i) => ({ i })));
+      });
+      await new Promise<void>((resolve) => {
+        const check = () => (fx.engine.functionIds().includes('codec::count') ? resolve() : setTimeout(check, 10));
+        check();
+      });
+      const result = await firstValueFrom(worker.trigger('codec::count', { n: 500 }));
+      expect(result).toBeInstanceOf(ChannelReader);
+      const values = await lastValueFrom((result as ChannelReader).values$().pipe(toArray()));
+      expect(values).toHaveLength(500);
+      expect(values[499]).toEqual({ i: 499 });
+    } finally {
+      await streaming.close();
+    }
+  });
+
   it('a failing pump is reported through onStreamError with its path', async () => {
     const errors: [Error, string][] = [];
     const codec = channelPayloadCodec(fx.worker, { onStreamError: (e, p) => errors.push([e, p]) });
