@@ -6,7 +6,8 @@
 #   Python: one virtualenv per pinned iii-sdk version under .cache/interop/py-<version>/,
 #           installed from spec/interop/peers/python/requirements-<version>.txt (a full pin list).
 #   Rust:   spec/interop/peers/rust (iii-sdk pinned with "=", Cargo.lock committed), built with
-#           `cargo build --locked` into spec/interop/peers/rust/target/.
+#           `cargo build --locked` into .cache/interop/rust-target/ (outside spec/, so jest never
+#           crawls it; override with INTEROP_RUST_TARGET).
 #
 # Writes .cache/interop/peers.json, the list of peers the jest suite runs against.
 # Env: INTEROP_PYTHON (default python3), INTEROP_SKIP_RUST=1 / INTEROP_SKIP_PYTHON=1 to leave one out.
@@ -48,15 +49,16 @@ fi
 if [[ "${INTEROP_SKIP_RUST:-}" != "1" ]]; then
   command -v cargo >/dev/null || { log "cargo not found"; exit 1; }
   crate="$peers/rust"
-  bin="$crate/target/debug/iii-peer"
+  target="${INTEROP_RUST_TARGET:-$cache/rust-target}"
+  bin="$target/debug/iii-peer"
   rs_version="$(sed -n 's/^iii-sdk = "=\(.*\)"$/\1/p' "$crate/Cargo.toml")"
   want="$( (cargo --version; hash_of "$crate/Cargo.toml" "$crate/Cargo.lock" "$crate"/src/*.rs) | sha256sum | cut -c1-16)"
-  stamp="$crate/target/.interop-stamp"
+  stamp="$target/.interop-stamp"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$bin" ]]; then
     log "rust iii-sdk $rs_version: current"
   else
     log "rust iii-sdk $rs_version: building (first build takes a few minutes on 2 cores)"
-    (cd "$crate" && cargo build --locked --quiet)
+    (cd "$crate" && CARGO_TARGET_DIR="$target" cargo build --locked --quiet)
     printf '%s' "$want" > "$stamp"
   fi
   manifest+=("{\"name\":\"rust-$rs_version\",\"lang\":\"rust\",\"version\":\"$rs_version\",\"command\":[\"$bin\"]}")
