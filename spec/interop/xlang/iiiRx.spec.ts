@@ -2,39 +2,15 @@
  * The iii-rx client and the official Python (0.22.1, 0.25.0) and Rust (0.25.0) SDKs, through the
  * embedded engine, in both directions: iii-rx calls the peer, the peer calls iii-rx.
  */
-import { firstValueFrom, from, lastValueFrom, Observable } from 'rxjs';
-import { ChannelItem, ChannelReader, ChannelWriter, connectWorker, createChannel, EmbeddedEngine, InvocationError, startEngine, Worker } from '../../../lib';
+import { firstValueFrom, from, Observable } from 'rxjs';
+import { ChannelReader, ChannelWriter, connectWorker, createChannel, EmbeddedEngine, InvocationError, startEngine, Worker } from '../../../lib';
 import { channelPayloadCodec } from '../../../lib/codec/channelPayloadCodec';
-import { interleave, makeBytes, MiB, mixedMessages, PlacedMessage, ReadReport, ReadTally, sha256, summarize, WriteReport } from './helpers/channelData';
+import { makeBytes, MiB, mixedMessages, PlacedMessage, ReadReport, sha256, summarize, WriteReport } from './helpers/channelData';
+import { readRx, writeRx } from './helpers/rxChannels';
 import { loadPeers, PeerProcess, prefixFor } from './helpers/PeerProcess';
 
 const BIG = 32 * MiB;
 const SMALL = 2 * MiB;
-
-/** Reads an iii-rx reader (an Observable of channel items) to its end. */
-export function readRx(reader: Observable<ChannelItem>): Promise<ReadReport> {
-  const tally = new ReadTally();
-  return new Promise((done, fail) =>
-    reader.subscribe({
-      next: (item) => (typeof item === 'string' ? tally.text(item) : tally.binary(item)),
-      error: fail,
-      complete: () => done(tally.report()),
-    }),
-  );
-}
-
-/** Writes `data` with messages at their offsets through an iii-rx writer (an iterable source: pulled, never read ahead), then completes it. */
-export async function writeRx(writer: ChannelWriter, data: Uint8Array, messages: PlacedMessage[]): Promise<WriteReport> {
-  const items: ChannelItem[] = [];
-  await interleave(
-    data,
-    messages,
-    async (slice) => void items.push(slice),
-    async (text) => void items.push(text),
-  );
-  await lastValueFrom(writer.write(items), { defaultValue: undefined });
-  return { sha256: sha256(data), bytes: data.byteLength };
-}
 
 async function failure(call: Observable<unknown>): Promise<InvocationError> {
   try {

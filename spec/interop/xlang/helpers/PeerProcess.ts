@@ -80,11 +80,11 @@ export class PeerProcess {
   }
 
   /** Spawns a peer against `url` and waits for its `ready` line (or fails with its stderr). */
-  static async start(spec: PeerSpec, url: string, prefix: string, timeoutMs = 60_000): Promise<PeerProcess> {
+  static async start(spec: PeerSpec, url: string, prefix: string, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<PeerProcess> {
     const [cmd, ...args] = spec.command;
     const child = spawn(cmd, [...args, '--url', url, '--prefix', prefix, '--timeout', '900'], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, OTEL_ENABLED: process.env.OTEL_ENABLED ?? 'false', RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+      env: { ...process.env, OTEL_ENABLED: process.env.OTEL_ENABLED ?? 'false', RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env },
     });
     const peer = new PeerProcess(spec, prefix, child);
     await peer.waitFor('ready', timeoutMs);
