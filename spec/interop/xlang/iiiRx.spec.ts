@@ -2,7 +2,7 @@
  * The iii-rx client and the official Python (0.22.1, 0.25.0) and Rust (0.25.0) SDKs, through the
  * embedded engine, in both directions: iii-rx calls the peer, the peer calls iii-rx.
  */
-import { firstValueFrom, from, Observable } from 'rxjs';
+import { firstValueFrom, from, NEVER, Observable } from 'rxjs';
 import { ChannelReader, ChannelWriter, connectWorker, createChannel, EmbeddedEngine, InvocationError, startEngine, Worker } from '../../../lib';
 import { channelPayloadCodec } from '../../../lib/codec/channelPayloadCodec';
 import { makeBytes, MiB, mixedMessages, PlacedMessage, ReadReport, sha256, summarize, WriteReport } from './helpers/channelData';
@@ -165,6 +165,21 @@ describe.each(loadPeers().map((p) => [p.name, p] as const))('iii-rx <-> %s', (_n
       expect(failed).toMatchObject({ ok: false, code: 'invocation_failed' });
       expect(failed.message).toContain('boom from peer');
       expect(await drive({ op: 'call', function_id: `${R}::missing`, payload: {} })).toMatchObject({ ok: false, code: 'function_not_found' });
+    });
+
+    it('gets invocation_stopped when the iii-rx worker serving its call disconnects', async () => {
+      const other = connectWorker(engine.url, { workerName: 'interop-rx-hang' });
+      let started!: () => void;
+      const running = new Promise<void>((r) => (started = r));
+      other.registerFunction(`${R}::hang`, () => {
+        started();
+        return NEVER;
+      });
+      await firstValueFrom(other.trigger(`${R}::ping`, {}));
+      const pending = drive({ op: 'call', function_id: `${R}::hang`, payload: {}, timeout_ms: 60_000 });
+      await running;
+      await other.close();
+      expect(await pending).toMatchObject({ ok: false, code: 'invocation_stopped' });
     });
 
     it('streams 32 MiB into an iii-rx function through a channel the peer created (mixed text and binary)', async () => {

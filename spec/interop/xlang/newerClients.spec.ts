@@ -15,6 +15,15 @@ import { writeRx } from './helpers/rxChannels';
 
 const newest = loadPeers().filter((p) => p.version === '0.25.0');
 
+
+// the official Node SDK logs its connection chatter on console.debug / console.warn; errors stay visible
+const quiet: jest.SpyInstance[] = [];
+beforeAll(() => {
+  quiet.push(jest.spyOn(console, 'debug').mockImplementation(() => undefined));
+  quiet.push(jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+});
+afterAll(() => quiet.forEach((spy) => spy.mockRestore()));
+
 describe.each(newest.map((p) => [p.name, p] as const))('%s with namespace and telemetry on', (_name, spec) => {
   let engine: EmbeddedEngine;
   let rx: Worker;

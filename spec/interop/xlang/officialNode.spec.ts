@@ -26,6 +26,15 @@ async function failure(promise: Promise<unknown>): Promise<InvocationError> {
   throw new Error('expected the call to fail');
 }
 
+
+// the official Node SDK logs its connection chatter on console.debug / console.warn; errors stay visible
+const quiet: jest.SpyInstance[] = [];
+beforeAll(() => {
+  quiet.push(jest.spyOn(console, 'debug').mockImplementation(() => undefined));
+  quiet.push(jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+});
+afterAll(() => quiet.forEach((spy) => spy.mockRestore()));
+
 describe.each(loadPeers().map((p) => [p.name, p] as const))('official Node iii-sdk 0.22.1 <-> %s', (_name, spec) => {
   let engine: EmbeddedEngine;
   let node: IIIClient;
@@ -190,6 +199,22 @@ describe.each(loadPeers().map((p) => [p.name, p] as const))('official Node iii-s
     it('gets function_not_found', async () => {
       const out = (await drive({ op: 'call', function_id: `${N}::missing`, payload: {} })) as Outcome;
       expect(out).toMatchObject({ ok: false, code: 'function_not_found' });
+    });
+
+    it('gets invocation_stopped when the Node worker serving the call disconnects', async () => {
+      const other = registerWorker(engine.url, { otel: { enabled: false }, workerName: 'interop-node-hang' });
+      let started!: () => void;
+      const running = new Promise<void>((r) => (started = r));
+      other.registerFunction(`${N}::hang`, () => {
+        started();
+        return new Promise(() => undefined);
+      });
+      // a round trip on the same socket: the registration has reached the engine
+      await other.trigger({ function_id: `${N}::ping`, payload: {} });
+      const pending = drive({ op: 'call', function_id: `${N}::hang`, payload: {}, timeout_ms: 60_000 });
+      await running;
+      await other.shutdown();
+      expect(await pending).toMatchObject({ ok: false, code: 'invocation_stopped' });
     });
 
     it('streams into a Node function through a channel the peer created (mixed text and binary)', async () => {
