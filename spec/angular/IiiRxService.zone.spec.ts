@@ -1,3 +1,4 @@
+import './zoneFlags';
 import 'zone.js';
 import { createEnvironmentInjector, EnvironmentInjector, Injector, NgZone } from '@angular/core';
 import { firstValueFrom, filter, from, lastValueFrom, tap } from 'rxjs';
