@@ -8,10 +8,16 @@ export interface PayloadCodec {
   decode(value: unknown): unknown;
   /** User value → wire JSON. May start background work (pumping an Observable into a channel). */
   encode(value: unknown): Promise<unknown>;
+  /**
+   * Whether `encode` would change `value`. When it answers `false` the value is sent as it is, synchronously
+   * (a call goes out in the same turn as the subscribe). Left out: always encode.
+   */
+  needsEncoding?(value: unknown): boolean;
 }
 
 /** A codec that passes values through unchanged. */
 export const identityCodec: PayloadCodec = {
   decode: (value) => value,
   encode: async (value) => value,
+  needsEncoding: () => false,
 };

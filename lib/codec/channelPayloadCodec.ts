@@ -104,9 +104,19 @@ export function channelPayloadCodec(host: ChannelHost, options: ChannelPayloadCo
     return out ?? value;
   };
 
+  const needsEncoding = (value: unknown): boolean => {
+    if (value === null || typeof value !== 'object') return false;
+    if (isChannelEnd(value) || isObservable(value)) return true;
+    if (Array.isArray(value)) return value.some(needsEncoding);
+    if (!isPlainObject(value)) return false;
+    for (const key of Object.keys(value)) if (needsEncoding((value as Record<string, unknown>)[key])) return true;
+    return false;
+  };
+
   return {
     decode: (value) => decodeAt(value, ''),
     encode: (value) => encodeAt(value, ''),
+    needsEncoding,
   };
 }
 

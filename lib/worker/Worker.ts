@@ -4,6 +4,12 @@ import { isLeft } from 'fp-ts/lib/Either';
 import { Connection, ConnectionOptions, ConnectionState } from '../connection/Connection';
 import { Logger } from '../connection/Logger';
 import { PayloadCodec, identityCodec } from '../codec/PayloadCodec';
+import { channelPayloadCodec } from '../codec/channelPayloadCodec';
+import { streamResult } from '../codec/streamResult';
+import type { Channel } from '../channel/Channel';
+import { createChannel, CreateChannelOptions } from '../channel/createChannel';
+import { defaultSocketFactory } from '../socket/defaultSocketFactory';
+import { TrackedSocketFactory, trackSockets } from '../socket/trackSockets';
 import { ENGINE_FUNCTIONS, PROTOCOL } from '../protocol/constants';
 import { describeErrors } from '../protocol/decodeFrame';
 import { ErrorBody, toErrorBody } from '../protocol/ErrorBody';
@@ -36,10 +42,16 @@ export interface WorkerOptions extends Omit<ConnectionOptions, 'replay' | 'after
   invocationTimeoutMs?: number;
   /** Most calls waiting for a result at once; default 10 000 (one more fails with code `PENDING_LIMIT`). */
   maxPendingCalls?: number;
-  /** Payload hook (channel refs ⇄ live ends); a factory gets the worker. Default: identity. */
+  /**
+   * Payload hook (channel refs ⇄ live ends, Observables ⇄ channels); a factory gets the worker. Default:
+   * `channelPayloadCodec(worker)`. Pass `identityCodec` to see payloads exactly as they travel.
+   */
   payloadCodec?: PayloadCodec | ((worker: Worker) => PayloadCodec);
-  /** Streams a handler's multi-value Observable result; without it such a result fails the call. */
-  resultStreamer?: ResultStreamer;
+  /**
+   * Streams a handler's multi-value Observable result. Default: `streamResult` (a channel whose reader ref is
+   * the result). `false` makes such a result fail the call instead.
+   */
+  resultStreamer?: ResultStreamer | false;
   /**
    * Handlers running at once; a call beyond it is answered at once with error code `worker_overloaded`
    * rather than piling up. Default 10 000.
@@ -114,8 +126,8 @@ export class Worker {
   readonly state$: Observable<ConnectionState>;
   /** Trigger registrations the engine reported as failed (also logged). */
   readonly triggerErrors$: Observable<TriggerRegistrationFailure>;
-  /** The socket factory, shared with channel ends opened for this worker. */
-  readonly socketFactory?: SocketFactory;
+  /** The socket factory of the channel ends opened for this worker (tracked: `close()` closes them). */
+  readonly socketFactory: SocketFactory;
 
   private readonly connection: Connection;
   private readonly pending: PendingCalls;
@@ -128,6 +140,7 @@ export class Worker {
   private readonly subscription = new Subscription();
   private closing?: Promise<void>;
   private running = 0;
+  private readonly channelSockets: TrackedSocketFactory;
 
   constructor(
     /** The engine address the worker was given. */
@@ -135,11 +148,13 @@ export class Worker {
     private readonly options: WorkerOptions = {},
   ) {
     this.logger = options.logger ?? {};
-    this.socketFactory = options.socketFactory;
+    this.channelSockets = trackSockets(options.socketFactory ?? defaultSocketFactory);
+    this.socketFactory = this.channelSockets.factory;
     this.pending = new PendingCalls(options.maxPendingCalls ?? 10_000, options.scheduler);
     this.triggerErrors$ = this.triggerErrors.asObservable();
     const codec = options.payloadCodec;
-    this.codec = codec === undefined ? identityCodec : typeof codec === 'function' ? codec(this) : codec;
+    this.codec =
+      codec === undefined ? channelPayloadCodec(this) : typeof codec === 'function' ? codec(this) : codec;
     this.connection = new Connection(url, {
       ...options,
       replay: () => this.replayFrames(),
@@ -299,7 +314,7 @@ export class Worker {
           subscriber.error(err);
         }
       };
-      if (this.codec === identityCodec) {
+      if (this.codec === identityCodec || this.codec.needsEncoding?.(payload) === false) {
         send(payload);
       } else {
         this.codec.encode(payload).then(send, (err) => subscriber.error(err));
@@ -393,12 +408,32 @@ export class Worker {
    */
   close(): Promise<void> {
     if (!this.closing) {
-      this.closing = this.connection.close().then(() => {
+      this.closing = Promise.all([
+        this.connection.close(),
+        this.channelSockets.closeAll(1001, 'worker_closed'),
+      ]).then(() => {
         this.pending.failAll(new ConnectionClosedError('the worker was closed'));
         this.subscription.unsubscribe();
       });
     }
     return this.closing;
+  }
+
+  /**
+   * Asks the engine for a new channel: emits one {@link Channel} (`reader`, `writer` and their refs) and
+   * completes. Put either ref (or the live end itself) in a payload for another worker; use the other end
+   * here. Channel sockets open when an end is used and are closed by `close()`.
+   *
+   * @example
+   * ```ts
+   * const { writer, readerRef } = await firstValueFrom(worker.createChannel());
+   * const digest = worker.trigger('files::sha256', { input: readerRef });
+   * await lastValueFrom(writer.write(createReadStream('big.iso')));
+   * console.log(await firstValueFrom(digest));
+   * ```
+   */
+  createChannel(options?: CreateChannelOptions): Observable<Channel> {
+    return createChannel(this, options);
   }
 
   private replayFrames(): object[] {
@@ -574,12 +609,14 @@ export class Worker {
     try {
       const outcome = await collectResult(fn.handler(input, context), this.options.maxBufferedResultValues);
       if (outcome.kind === 'stream') {
-        const streamer = this.options.resultStreamer;
+        const configured = this.options.resultStreamer;
+        const streamer: ResultStreamer | false =
+          configured === undefined ? (values$, worker) => streamResult(worker, values$) : configured;
         if (!streamer) {
           outcome.cancel();
           throw new Error(
             `the handler of ${functionId} returned an Observable that emitted more than one value; ` +
-              'return a single value, or configure a resultStreamer (channels) to stream results',
+              'return a single value, or leave the worker resultStreamer on to stream results through a channel',
           );
         }
         result = await streamer(outcome.values$, this);
@@ -587,7 +624,9 @@ export class Worker {
         result = outcome.value;
       }
       if (fn.options.output) result = encodeOutput(fn.options.output, result, functionId);
-      if (this.codec !== identityCodec) result = await this.codec.encode(result);
+      if (this.codec !== identityCodec && this.codec.needsEncoding?.(result) !== false) {
+        result = await this.codec.encode(result);
+      }
     } catch (err) {
       answer({ error: failure(err) });
       return;

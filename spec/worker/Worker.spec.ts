@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
-import { EMPTY, NEVER, Observable, filter, firstValueFrom, lastValueFrom, of, throwError, toArray } from 'rxjs';
+import { EMPTY, NEVER, Observable, filter, firstValueFrom, lastValueFrom, map, of, throwError, toArray } from 'rxjs';
+import { ChannelReader } from '../../lib/channel/ChannelReader';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { connectWorker } from '../../lib/worker/connectWorker';
@@ -117,13 +118,60 @@ describe('Worker against the embedded engine (loopback)', () => {
     regs.forEach((r) => r.unregister());
   });
 
-  it('fails a multi-value Observable result clearly when no resultStreamer is configured', async () => {
+  it('streams a multi-value Observable result through a channel by default; the caller gets it as a reader', async () => {
     const reg = await serve('r::many', () => of(1, 2, 3));
-    const err = await errorOf(caller.trigger('r::many', null));
-    expect(err).toBeInstanceOf(InvocationError);
-    expect((err as InvocationError).code).toBe('invocation_failed');
-    expect((err as Error).message).toMatch(/more than one value.*resultStreamer/);
+    const result = await firstValueFrom(caller.trigger<ChannelReader>('r::many', null));
+    expect(result).toBeInstanceOf(ChannelReader);
+    expect(await lastValueFrom(result.values$().pipe(toArray()))).toEqual([1, 2, 3]);
     reg.unregister();
+  });
+
+  it('fails a multi-value Observable result clearly when the resultStreamer is turned off', async () => {
+    const worker = connectWorker(engine.url, { resultStreamer: false });
+    try {
+      worker.registerFunction('r::many-off', () => of(1, 2, 3));
+      await syncWithEngine(worker);
+      const err = await errorOf(caller.trigger('r::many-off', null));
+      expect(err).toBeInstanceOf(InvocationError);
+      expect((err as InvocationError).code).toBe('invocation_failed');
+      expect((err as Error).message).toMatch(/more than one value.*resultStreamer/);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('creates a channel whose ends travel in payloads and arrive live (default payload codec)', async () => {
+    const reg = await serve('ch::sum', async (input: { numbers: ChannelReader }) => {
+      expect(input.numbers).toBeInstanceOf(ChannelReader);
+      const values = await lastValueFrom(input.numbers.values$().pipe(toArray()));
+      return (values as number[]).reduce((a, b) => a + b, 0);
+    });
+    const channel = await firstValueFrom(caller.createChannel({ bufferSize: 4 }));
+    const sum = firstValueFrom(caller.trigger<number>('ch::sum', { numbers: channel.reader }));
+    await lastValueFrom(channel.writer.write(of(1, 2, 3, 4, 5).pipe(map((n) => `${n}\n`))));
+    expect(await sum).toBe(15);
+    reg.unregister();
+  });
+
+  it('closes the channel sockets it opened when the worker closes', async () => {
+    const worker = connectWorker(engine.url);
+    await whenOpen(worker);
+    const channel = await firstValueFrom(worker.createChannel());
+    const items: unknown[] = [];
+    const ended = new Promise<string>((resolve) =>
+      channel.reader.subscribe({
+        next: (item) => items.push(item),
+        error: (err: Error) => resolve(`error ${err.name}`),
+        complete: () => resolve('complete'),
+      }),
+    );
+    // the writer is held open by a push source that never completes
+    channel.writer.next('first');
+    await until(() => items.length === 1 && engine.stats().channelSockets >= 2);
+    await worker.close();
+    expect(await ended).toMatch(/complete|error/);
+    await until(() => engine.stats().channelSockets === 0);
+    expect(items).toEqual(['first']);
   });
 
   it('hands a multi-value result to the resultStreamer hook and sends what it returns', async () => {
@@ -418,3 +466,8 @@ describe('Worker without an engine', () => {
     await worker.close();
   });
 });
+
+/** Polls a condition on the event loop (no fixed sleeps); the jest timeout bounds it. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
