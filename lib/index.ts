@@ -23,6 +23,7 @@ export {
   SocketError,
   DecodeError,
   HandshakeRejectedError,
+  AuthError,
 } from './errors';
 
 // socket
@@ -74,6 +75,8 @@ export type { Channel } from './channel/Channel';
 export { createChannel } from './channel/createChannel';
 export type { CreateChannelOptions } from './channel/createChannel';
 export { channelUrl } from './channel/channelUrl';
+export { toChannelRef } from './channel/toChannelRef';
+export type { ChannelRefLike } from './channel/toChannelRef';
 export { readChannel } from './channel/readChannel';
 export type { ReadChannelOptions } from './channel/readChannel';
 export type { ReadFlowOptions } from './channel/ReadSession';

@@ -6,6 +6,7 @@ import type { SocketFactory } from '../socket/SocketLike';
 import { binaryItems } from './binaryItems';
 import type { ChannelItem } from './ChannelItem';
 import { channelUrl } from './channelUrl';
+import { ChannelRefLike, toChannelRef } from './toChannelRef';
 import { collectBytes, CollectOptions } from './collectBytes';
 import { observeValues } from './observeValues';
 import { ReadFlowOptions, ReadSession } from './ReadSession';
@@ -43,7 +44,8 @@ export class ChannelReader extends Observable<ChannelItem> {
   private readonly refValue: StreamChannelRef;
   private used = false;
 
-  constructor(engineUrl: string, ref: StreamChannelRef, options: ChannelReaderOptions = {}) {
+  constructor(engineUrl: string, end: ChannelRefLike, options: ChannelReaderOptions = {}) {
+    const ref = toChannelRef(end);
     const box: { self?: ChannelReader } = {};
     super((subscriber) => box.self!.subscribeItems(subscriber));
     box.self = this;
@@ -179,6 +181,6 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
  * channelReader('ws://127.0.0.1:49134', ref).pipe(binaryItems()).subscribe(...);
  * ```
  */
-export function channelReader(engineUrl: string, ref: StreamChannelRef, options?: ChannelReaderOptions): ChannelReader {
+export function channelReader(engineUrl: string, ref: ChannelRefLike, options?: ChannelReaderOptions): ChannelReader {
   return new ChannelReader(engineUrl, ref, options);
 }

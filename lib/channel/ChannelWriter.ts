@@ -7,6 +7,7 @@ import type { SocketFactory } from '../socket/SocketLike';
 import { ChannelItem, channelItemBytes } from './ChannelItem';
 import type { ChannelProgress } from './ChannelProgress';
 import { channelUrl } from './channelUrl';
+import { ChannelRefLike, toChannelRef } from './toChannelRef';
 import { WriteFlowOptions, WriteSession, WriteSessionEvents } from './WriteSession';
 
 /** Options of a channel writer. */
@@ -52,7 +53,8 @@ export class ChannelWriter {
   private used = false;
   private push: PushState | undefined;
 
-  constructor(engineUrl: string, ref: StreamChannelRef, options: ChannelWriterOptions = {}) {
+  constructor(engineUrl: string, end: ChannelRefLike, options: ChannelWriterOptions = {}) {
+    const ref = toChannelRef(end);
     this.refValue = { channel_id: ref.channel_id, access_key: ref.access_key, direction: 'write' };
     this.url = channelUrl(engineUrl, this.refValue);
     this.options = options;
@@ -276,6 +278,6 @@ function overflow(max: number): ChannelOverflowError {
  * writer.write(from(['hello', Buffer.from([1, 2, 3])])).subscribe();
  * ```
  */
-export function channelWriter(engineUrl: string, ref: StreamChannelRef, options?: ChannelWriterOptions): ChannelWriter {
+export function channelWriter(engineUrl: string, ref: ChannelRefLike, options?: ChannelWriterOptions): ChannelWriter {
   return new ChannelWriter(engineUrl, ref, options);
 }

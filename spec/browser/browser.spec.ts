@@ -8,9 +8,8 @@ import { connectWorker } from '../../lib/worker/connectWorker';
 import type { Worker } from '../../lib/worker/Worker';
 import { openNodeSocket } from '../../lib/socket/openNodeSocket';
 import type { SocketLike } from '../../lib/socket/SocketLike';
-import { channelReader } from '../../lib/channel/ChannelReader';
-import { channelWriter } from '../../lib/channel/ChannelWriter';
-import type { StreamChannelRef } from '../../lib/protocol/StreamChannelRef';
+import { ChannelReader } from '../../lib/channel/ChannelReader';
+import { ChannelWriter } from '../../lib/channel/ChannelWriter';
 import { IiiRxError } from '../../lib/errors/IiiRxError';
 import { bundlePage, launchChromium, openPage, servePages } from './browserHarness';
 import type { ScenarioReport } from './page/scenario';
@@ -112,21 +111,21 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
       produce(engine.url, input.channel, input.size, input.seed),
     );
     nodeWorker.registerFunction('node::consume', (input: { channel: Ref }) => consume(engine.url, input.channel));
-    nodeWorker.registerFunction('node::produceApi', async (input: { out: StreamChannelRef; size: number; seed: number }) => {
+    nodeWorker.registerFunction('node::produceApi', async (input: { out: ChannelWriter; size: number; seed: number }) => {
       const data = new Uint8Array(input.size);
       fillPattern(data, input.seed);
       const chunks = function* () {
         for (let off = 0; off < data.length; off += 65536) yield data.subarray(off, Math.min(data.length, off + 65536));
       };
-      await lastValueFrom(channelWriter(engine.url, input.out).write(chunks()));
+      await lastValueFrom(input.out.write(chunks())); // the ref arrived as a live writer
       return { sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length };
     });
-    nodeWorker.registerFunction('node::consumeApi', async (input: { in: StreamChannelRef }) => {
+    nodeWorker.registerFunction('node::consumeApi', async (input: { in: ChannelReader }) => {
       const hash = createHash('sha256');
       let bytes = 0;
       const texts: string[] = [];
       await lastValueFrom(
-        channelReader(engine.url, input.in).pipe(
+        input.in.pipe(
           tap((item) => {
             if (typeof item === 'string') texts.push(item);
             else {
@@ -139,13 +138,13 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
       );
       return { sha256: hash.digest('hex'), bytes, texts };
     });
-    nodeWorker.registerFunction('node::flood', async (input: { out: StreamChannelRef }) => {
+    nodeWorker.registerFunction('node::flood', async (input: { out: ChannelWriter }) => {
       const frame = new Uint8Array(65536);
       const frames = function* () {
         for (let i = 0; i < 256; i++) yield frame;
       };
       try {
-        await lastValueFrom(channelWriter(engine.url, input.out).write(frames()));
+        await lastValueFrom(input.out.write(frames()));
         return 'all written';
       } catch (err) {
         return err instanceof IiiRxError ? err.code : `untyped: ${String(err)}`;

@@ -194,9 +194,10 @@ async function idleWorker(engineUrl: string): Promise<ScenarioReport['idle']> {
 }
 
 async function download(engineUrl: string, worker: Worker, size: number, seed: number) {
-  const created = (await firstValueFrom(worker.trigger('engine::channels::create', { buffer_size: 16 }))) as {
-    writer: { channel_id: string; access_key: string };
-  };
+  // the worker's payload codec hands back live ends; their JSON form is the plain ref this test works with
+  const created = JSON.parse(
+    JSON.stringify(await firstValueFrom(worker.trigger('engine::channels::create', { buffer_size: 16 }))),
+  ) as { writer: { channel_id: string; access_key: string } };
   const ref = { id: created.writer.channel_id, key: created.writer.access_key };
   const chunks: Uint8Array[] = [];
   let allBinary = true;
@@ -221,9 +222,10 @@ async function download(engineUrl: string, worker: Worker, size: number, seed: n
 }
 
 async function upload(engineUrl: string, worker: Worker, size: number, seed: number) {
-  const created = (await firstValueFrom(worker.trigger('engine::channels::create', { buffer_size: 8 }))) as {
-    writer: { channel_id: string; access_key: string };
-  };
+  // the worker's payload codec hands back live ends; their JSON form is the plain ref this test works with
+  const created = JSON.parse(
+    JSON.stringify(await firstValueFrom(worker.trigger('engine::channels::create', { buffer_size: 8 }))),
+  ) as { writer: { channel_id: string; access_key: string } };
   const ref = { id: created.writer.channel_id, key: created.writer.access_key };
   const consumed = firstValueFrom(worker.trigger('node::consume', { channel: ref }, { timeoutMs: 60_000 }));
   const data = new Uint8Array(size);
