@@ -1,4 +1,5 @@
 import type { CliCommand } from './CliCommand';
+import { demoCommand } from './demo/demoCommand';
 import { engineCommand } from './engineCommand';
 
 /**
@@ -7,4 +8,5 @@ import { engineCommand } from './engineCommand';
  */
 export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliCommand>([
   [engineCommand.name, engineCommand],
+  [demoCommand.name, demoCommand],
 ]);

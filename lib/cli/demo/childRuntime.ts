@@ -14,7 +14,11 @@ export function childRuntime(onStop: () => Promise<void>) {
         console.error(err);
         process.exitCode = 1;
       })
-      .finally(() => process.disconnect?.());
+      .finally(() => {
+        if (process.connected) process.disconnect();
+        // a last resort if something still holds the event loop: does not itself keep the process alive
+        setTimeout(() => process.exit(), 3000).unref();
+      });
     return stopping;
   };
   process.on('SIGINT', () => undefined);

@@ -8,6 +8,8 @@ export interface ProgressSample {
   total?: number;
   /** Milliseconds since the transfer started. */
   elapsedMs: number;
+  /** Bytes queued inside the engine's channel buffer, when the engine can be asked (embedded engine). */
+  engineQueued?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -29,7 +31,8 @@ export function formatDuration(seconds: number): string {
 
 /**
  * Renders one line of the demo's progress bar: bar, bytes done, MB/s, ETA and bytes in flight (sent by the
- * producer but not yet processed by the consumer, i.e. buffered in sockets and the engine).
+ * producer but not yet processed by the consumer, i.e. buffered in sockets and the engine; with `engineQueued`
+ * also the part held in the engine's channel queue).
  *
  * @example
  * ```ts
@@ -38,18 +41,19 @@ export function formatDuration(seconds: number): string {
  * ```
  */
 export function renderProgress(sample: ProgressSample, width = 30): string {
-  const { sent, received, total, elapsedMs } = sample;
+  const { sent, received, total, elapsedMs, engineQueued } = sample;
   const seconds = elapsedMs / 1000;
   const rate = seconds > 0 ? received / seconds : 0;
   const buffered = Math.max(0, sent - received);
   const mbps = `${(rate / 1e6).toFixed(1)} MB/s`;
+  const inFlight = `buffered ${formatBytes(buffered)}${engineQueued === undefined ? '' : ` (engine ${formatBytes(engineQueued)})`}`;
   if (total === undefined || total <= 0) {
-    return `${formatBytes(received)}  ${mbps}  buffered ${formatBytes(buffered)}`;
+    return `${formatBytes(received)}  ${mbps}  ${inFlight}`;
   }
   const fraction = Math.min(1, received / total);
   const filled = Math.round(fraction * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
   const eta = rate > 0 ? formatDuration((total - received) / rate) : '--:--';
   const pct = `${(fraction * 100).toFixed(1)}%`.padStart(6);
-  return `${bar} ${pct}  ${formatBytes(received)} / ${formatBytes(total)}  ${mbps}  ETA ${eta}  buffered ${formatBytes(buffered)}`;
+  return `${bar} ${pct}  ${formatBytes(received)} / ${formatBytes(total)}  ${mbps}  ETA ${eta}  ${inFlight}`;
 }
