@@ -1,5 +1,8 @@
 // The public API of iii-rx. Explicit re-exports only; nothing else is public.
 
+// version
+export { VERSION } from './version';
+
 // protocol
 export { PROTOCOL, ENGINE_FUNCTIONS } from './protocol/constants';
 export { isStreamChannelRef } from './protocol/StreamChannelRef';

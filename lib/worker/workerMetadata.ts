@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { VERSION } from '../version';
 
 /** Details a worker tells the engine about itself through `engine::workers::register`. */
 export interface WorkerMetadataOptions {
@@ -8,7 +9,6 @@ export interface WorkerMetadataOptions {
   telemetry?: { language?: string; project_name?: string };
 }
 
-const VERSION = '0.1.0';
 
 /**
  * The payload of the void metadata call sent after every (re)open (PROTOCOL.md §3 step 6), with
