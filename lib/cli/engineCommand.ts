@@ -10,6 +10,7 @@ import { ENGINE_USAGE, parseEngineArgs } from './parseEngineArgs';
  * @example
  * ```sh
  * npx iii-rx engine --port 49134
+ * III_ENGINE_TOKEN=s3cret npx iii-rx engine   # workers: connectWorker(url, { token: 's3cret' }) or env III_TOKEN
  * ```
  */
 export const engineCommand: CliCommand = {
@@ -19,7 +20,7 @@ export const engineCommand: CliCommand = {
   async run(args: string[], io: CliIo): Promise<number> {
     let options;
     try {
-      options = parseEngineArgs(args);
+      options = parseEngineArgs(args, process.env);
     } catch (err) {
       io.err(`iii-rx engine: ${(err as Error).message}`);
       io.err(ENGINE_USAGE);
@@ -42,12 +43,13 @@ export const engineCommand: CliCommand = {
     };
     let engine;
     try {
-      engine = await startEngine({ port: options.port, host: options.host, logger });
+      engine = await startEngine({ port: options.port, host: options.host, token: options.token, logger });
     } catch (err) {
       io.err(`iii-rx engine: cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`);
       return 1;
     }
     io.out(`iii-rx engine listening on ${engine.url}`);
+    if (options.token !== undefined) io.out('iii-rx engine: workers must present the token (Authorization: Bearer)');
     const signal = await io.waitForStop();
     io.out(`iii-rx engine: ${signal}, stopping`);
     await engine.close();

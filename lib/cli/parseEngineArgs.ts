@@ -9,22 +9,31 @@ export interface EngineCommandOptions {
   /** Only print the URL and errors. */
   quiet: boolean;
   help: boolean;
+  /** Auth token workers must present (`--token`, else env `III_ENGINE_TOKEN`); absent: open engine. */
+  token?: string;
 }
 
-export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--verbose | --quiet]
+export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--token T] [--verbose | --quiet]
 Starts an iii-compatible engine in the foreground, prints its URL and logs connections and
-registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.`;
+registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.
+--token T (or env III_ENGINE_TOKEN) makes workers present "Authorization: Bearer T"; prefer the
+env variable, command lines are visible to other users of the machine.`;
 
 /**
- * Parses the arguments of `iii-rx engine` (`--port N`, `--port=N`, `--host H`, `--verbose`, `--quiet`,
- * `--help`). Throws an Error with a readable message on anything else.
+ * Parses the arguments of `iii-rx engine` (`--port N`, `--port=N`, `--host H`, `--token T`, `--verbose`,
+ * `--quiet`, `--help`); the token defaults to `env.III_ENGINE_TOKEN`. Throws an Error with a readable
+ * message on anything else.
  *
  * @example
  * ```ts
  * parseEngineArgs(['--port', '0']); // { port: 0, host: '127.0.0.1', verbose: false, quiet: false, help: false }
+ * parseEngineArgs([], { III_ENGINE_TOKEN: 's3cret' }).token; // 's3cret'
  * ```
  */
-export function parseEngineArgs(argv: readonly string[]): EngineCommandOptions {
+export function parseEngineArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): EngineCommandOptions {
   const options: EngineCommandOptions = {
     port: PROTOCOL.workerPort,
     host: '127.0.0.1',
@@ -58,6 +67,12 @@ export function parseEngineArgs(argv: readonly string[]): EngineCommandOptions {
         options.host = host;
         break;
       }
+      case '--token': {
+        const token = value();
+        if (token === '') throw new Error('--token must not be empty');
+        options.token = token;
+        break;
+      }
       case '--verbose':
       case '-v':
         options.verbose = true;
@@ -75,5 +90,6 @@ export function parseEngineArgs(argv: readonly string[]): EngineCommandOptions {
     }
   }
   if (options.verbose && options.quiet) throw new Error('--verbose and --quiet exclude each other');
+  if (options.token === undefined && env.III_ENGINE_TOKEN) options.token = env.III_ENGINE_TOKEN;
   return options;
 }

@@ -8,6 +8,7 @@ import { ConnectionClosedError } from '../errors/ConnectionClosedError';
 import { PayloadTooLargeError } from '../errors/PayloadTooLargeError';
 import { PayloadEncodeError } from '../errors/PayloadEncodeError';
 import { SendQueueFullError } from '../errors/SendQueueFullError';
+import { AuthError } from '../errors/AuthError';
 import { DEFAULT_RECONNECT, ReconnectConfig, backoffDelay } from './backoffDelay';
 import { heartbeat } from './heartbeat';
 import { Logger } from './Logger';
@@ -21,6 +22,14 @@ export interface ConnectionOptions {
   socketFactory?: SocketFactory;
   /** Headers for the upgrade request (RBAC). */
   headers?: Record<string, string>;
+  /**
+   * Engine auth token, sent as `Authorization: Bearer <token>` on the upgrade (it takes precedence over an
+   * `Authorization` entry in `headers`). Default: env `III_TOKEN` when set (Node). An engine that refuses it
+   * answers `AUTH_ERROR`: the connection then closes for good with an {@link AuthError} (`closeError`)
+   * instead of reconnecting. Browser WebSockets cannot send headers, so there it needs a socket factory
+   * that can.
+   */
+  token?: string;
   /** Runs backoff, heartbeat and close timers; default `asyncScheduler`. */
   scheduler?: SchedulerLike;
   /** Reconnect policy; unspecified numbers keep the SDK defaults. */
@@ -123,6 +132,9 @@ export class Connection {
   private previousWorkerId?: string;
   private reattachToken?: string;
   private currentWorkerId?: string;
+  private readonly headers?: Record<string, string>;
+  private failure?: Error;
+  private refusal?: AuthError;
 
   constructor(
     readonly url: string,
@@ -138,6 +150,9 @@ export class Connection {
     this.logger = options.logger ?? {};
     this.frames$ = this.framesSubject.asObservable();
     this.state$ = this.stateSubject.asObservable();
+    const envToken = typeof process !== 'undefined' ? process.env?.III_TOKEN : undefined;
+    const token = options.token ?? (envToken === '' ? undefined : envToken);
+    this.headers = token !== undefined ? { ...options.headers, Authorization: `Bearer ${token}` } : options.headers;
     this.connect();
   }
 
@@ -149,6 +164,14 @@ export class Connection {
   /** The worker id the engine gave the current socket (`workerregistered`), if it has arrived. */
   get workerId(): string | undefined {
     return this.currentWorkerId;
+  }
+
+  /**
+   * Why the connection closed for good on its own: an {@link AuthError} when the engine refused the token,
+   * a ConnectionClosedError when reconnecting gave up. Undefined while alive and after `close()`.
+   */
+  get closeError(): Error | undefined {
+    return this.failure;
   }
 
   /** Frames waiting in the queue for the socket to open. */
@@ -166,7 +189,7 @@ export class Connection {
    * @throws PayloadEncodeError when the frame is not serialisable
    */
   send(frame: object, options: SendOptions = {}): SendOutcome {
-    if (this.state === 'closed') throw new ConnectionClosedError('the worker connection is closed');
+    if (this.state === 'closed') throw this.failure ?? new ConnectionClosedError('the worker connection is closed');
     let text: string;
     try {
       text = JSON.stringify(frame);
@@ -247,7 +270,7 @@ export class Connection {
 
   private connect(): void {
     const socket = this.factory(this.url, {
-      headers: this.options.headers,
+      headers: this.headers,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs,
     });
     this.socket = socket;
@@ -334,6 +357,14 @@ export class Connection {
       return;
     }
     const frame = result.frame;
+    if (frame.type === 'error') {
+      const body = frame.error as { code?: unknown; message?: unknown } | null | undefined;
+      if (body && typeof body === 'object' && body.code === 'AUTH_ERROR') {
+        // the engine closes the socket next; remember why so that close is final rather than a reconnect
+        const detail = typeof body.message === 'string' ? body.message : 'AUTH_ERROR';
+        this.refusal ??= new AuthError(`the engine at ${this.url} refused this worker: ${detail}`);
+      }
+    }
     if (frame.type === 'workerregistered') {
       this.currentWorkerId = frame.worker_id;
       this.previousWorkerId = frame.worker_id;
@@ -352,14 +383,15 @@ export class Connection {
       this.finishClose();
       return;
     }
+    if (this.refusal) {
+      this.logger.error?.(`${this.refusal.message}; not reconnecting`, this.refusal);
+      this.giveUp(this.refusal);
+      return;
+    }
     const { maxRetries } = this.reconnectConfig;
     if (maxRetries >= 0 && this.attempt >= maxRetries) {
       this.logger.error?.(`worker socket closed (${code}) and ${maxRetries} reconnect attempts are used up; giving up`);
-      this.dropQueue(new ConnectionClosedError(`gave up reconnecting to ${this.url} after ${maxRetries} attempts`));
-      this.setState('closed');
-      this.framesSubject.complete();
-      this.stateSubject.complete();
-      this.closePromise = Promise.resolve();
+      this.giveUp(new ConnectionClosedError(`gave up reconnecting to ${this.url} after ${maxRetries} attempts`));
       return;
     }
     const delay = backoffDelay(this.attempt, this.reconnectConfig, this.random);
@@ -370,6 +402,16 @@ export class Connection {
       this.attempt++;
       this.connect();
     }, delay);
+  }
+
+  /** Closes for good without `close()` being called: queued frames fail with `err`, state goes `closed`. */
+  private giveUp(err: Error): void {
+    this.failure = err;
+    this.dropQueue(err);
+    this.setState('closed');
+    this.framesSubject.complete();
+    this.stateSubject.complete();
+    this.closePromise = Promise.resolve();
   }
 
   private stopHeartbeat(): void {

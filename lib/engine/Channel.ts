@@ -24,7 +24,15 @@ export interface ChannelReaderLimits {
    * accepted), so `buffer_size` large messages cannot pile up without bound. Default: no byte cap.
    */
   maxQueuedBytes?: number;
+  /**
+   * A writer socket that ended without a normal close (1000 or no status) ends the reader with 1011
+   * `writer_lost` instead of a status-less close. Default false (upstream behaviour).
+   */
+  reportWriterLoss?: boolean;
 }
+
+/** Close codes of a writer that finished its stream on purpose (anything else means data may be missing). */
+const NORMAL_WRITER_CLOSE = new Set([1000, 1005]);
 
 const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
@@ -62,6 +70,8 @@ export class Channel {
   private writer?: WebSocket;
   private reader?: WebSocket;
   private writerPaused = false;
+  /** The writer socket ended without a normal close: the stream may be truncated. */
+  private writerLost = false;
   private inFlight = 0;
   /** Messages accepted from the writer, and delivered to the reader's socket. */
   private received = 0;
@@ -117,7 +127,7 @@ export class Channel {
     this.writerState = 'open';
     this.writer = ws;
     ws.on('message', (data, isBinary) => this.onWriterMessage(ws, data, isBinary));
-    ws.on('close', () => this.onWriterClosed(ws));
+    ws.on('close', (code) => this.onWriterClosed(ws, code));
     ws.on('error', (err) => this.log.debug('channel writer socket error', { channel_id: this.id, error: err.message }));
     if (this.readerState === 'gone') this.dropWriter('reader already gone');
     return true;
@@ -176,8 +186,12 @@ export class Channel {
     this.pump();
   }
 
-  private onWriterClosed(ws: WebSocket): void {
+  private onWriterClosed(ws: WebSocket, code: number): void {
     if (ws !== this.writer) return;
+    if (!NORMAL_WRITER_CLOSE.has(code)) {
+      this.writerLost = true;
+      this.log.debug('channel writer ended without a normal close', { channel_id: this.id, code });
+    }
     this.writer = undefined;
     this.writerPaused = false;
     this.writerState = 'finished';
@@ -250,8 +264,10 @@ export class Channel {
     }
     if (this.queue.length === 0 && this.writerState === 'finished' && this.inFlight === 0) {
       // everything the writer sent is handed to the reader's socket: end the stream, no status code
+      // (or 1011 when the writer was lost, so a code-aware reader does not take a truncated stream as whole)
       this.readerState = 'closed';
-      reader.close();
+      if (this.writerLost && this.readerLimits.reportWriterLoss) reader.close(1011, 'writer_lost');
+      else reader.close();
     }
   }
 
@@ -261,6 +277,11 @@ export class Channel {
       this.queue = [];
       this.bytes = 0;
     }
+  }
+
+  /** True once the writer socket ended without a normal close. */
+  get writerWasLost(): boolean {
+    return this.writerLost;
   }
 
   /** Counters for stats and tests. */

@@ -38,6 +38,8 @@ export interface ChannelBrokerStats {
  */
 export class ChannelBroker {
   private readonly channels = new Map<string, Channel>();
+  /** Channels by the worker connection that created them (for the per-connection limit). */
+  private readonly byCreator = new Map<string, Set<Channel>>();
   private timer?: NodeJS.Timeout;
   private closed = false;
   /** Compared against when the id is unknown, so both failures cost the same. */
@@ -57,10 +59,19 @@ export class ChannelBroker {
     this.timer.unref();
   }
 
-  /** Creates a channel of `capacity` messages (already clamped by the caller). */
-  create(capacity: number, owner?: string): Channel {
+  /**
+   * Creates a channel of `capacity` messages (already clamped by the caller). `creator` (a worker id) is
+   * only counted for {@link ChannelBroker.openCreatedBy}; unlike `owner` it does not tie the channel's
+   * lifetime to that worker.
+   */
+  create(capacity: number, owner?: string, creator?: string): Channel {
     const channel = new Channel(capacity, this.log, this.options.readerLimits, owner);
     this.channels.set(channel.id, channel);
+    if (creator !== undefined) {
+      let set = this.byCreator.get(creator);
+      if (!set) this.byCreator.set(creator, (set = new Set()));
+      set.add(channel);
+    }
     this.log.debug('channel created', { channel_id: channel.id, buffer_size: capacity });
     return channel;
   }
@@ -95,6 +106,25 @@ export class ChannelBroker {
     return removed;
   }
 
+  /**
+   * Channels created by `creator` that are still open: in the table and not used up (a channel counts
+   * until both halves were taken and both sockets are gone, or until the sweep removes it).
+   */
+  openCreatedBy(creator: string): number {
+    const set = this.byCreator.get(creator);
+    if (!set) return 0;
+    for (const channel of set) {
+      if (channel.settledAt !== undefined || this.channels.get(channel.id) !== channel) set.delete(channel);
+    }
+    if (set.size === 0) this.byCreator.delete(creator);
+    return set.size;
+  }
+
+  /** Forgets the creator bookkeeping of a departed connection (its channels themselves live on). */
+  forgetCreator(creator: string): void {
+    this.byCreator.delete(creator);
+  }
+
   /** Removes the channels owned by a worker (only untaken halves are affected; open sockets stream on). */
   removeOwnedBy(workerId: string): number {
     let removed = 0;
@@ -127,5 +157,6 @@ export class ChannelBroker {
     this.timer = undefined;
     for (const channel of this.channels.values()) channel.terminate();
     this.channels.clear();
+    this.byCreator.clear();
   }
 }

@@ -10,6 +10,7 @@ import { EngineLog, toEngineLog } from './EngineLogger';
 import type { EngineOptions } from './EngineOptions';
 import type { EngineStats } from './EngineStats';
 import { parseEngineRoute } from './parseEngineRoute';
+import { tokenMatches } from './tokenMatches';
 import { WorkerConnection } from './WorkerConnection';
 
 const DEFAULTS = {
@@ -25,6 +26,9 @@ const DEFAULTS = {
   channelMaxQueuedBytes: 64 * 1024 * 1024,
   maxPendingInvocations: 100_000,
   upgradeTimeoutMs: PROTOCOL.upgradeDeadlineMs,
+  maxChannelsPerWorker: 1024,
+  maxPendingPerWorker: 20_000,
+  channelReportWriterLoss: true,
 };
 
 type ResolvedOptions = typeof DEFAULTS;
@@ -53,6 +57,7 @@ export class EmbeddedEngine {
   private readonly telemetrySockets = new Set<WebSocket>();
   private readonly channelSockets = new Set<WebSocket>();
   private telemetryFrames = 0;
+  private refusedSockets = 0;
   private closing?: Promise<void>;
 
   private constructor(
@@ -62,6 +67,7 @@ export class EmbeddedEngine {
     private readonly broker: ChannelBroker,
     private readonly log: EngineLog,
     private readonly options: ResolvedOptions,
+    private readonly token: string | undefined,
   ) {
     const address = server.address() as AddressInfo;
     this.port = address.port;
@@ -73,6 +79,9 @@ export class EmbeddedEngine {
 
   /** Starts listening; resolves once the port is bound. Prefer {@link startEngine}. */
   static async start(options: EngineOptions = {}): Promise<EmbeddedEngine> {
+    if (options.token !== undefined && (typeof options.token !== 'string' || options.token === '')) {
+      throw new TypeError('engine token must be a non-empty string (omit it for an open engine)');
+    }
     const resolved: ResolvedOptions = { ...DEFAULTS };
     for (const key of Object.keys(DEFAULTS) as Array<keyof ResolvedOptions>) {
       const value = (options as Record<string, unknown>)[key];
@@ -111,12 +120,17 @@ export class EmbeddedEngine {
         maxInFlight: resolved.channelReaderMaxInFlight,
         highWaterBytes: resolved.channelReaderHighWaterBytes,
         maxQueuedBytes: resolved.channelMaxQueuedBytes,
+        reportWriterLoss: resolved.channelReportWriterLoss,
       },
     });
     broker.start();
-    const core = new EngineCore(log, broker, { maxPendingInvocations: resolved.maxPendingInvocations });
-    const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved);
-    log.info('engine listening', { url: engine.url });
+    const core = new EngineCore(log, broker, {
+      maxPendingInvocations: resolved.maxPendingInvocations,
+      maxPendingPerWorker: resolved.maxPendingPerWorker,
+      maxChannelsPerWorker: resolved.maxChannelsPerWorker,
+    });
+    const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token);
+    log.info('engine listening', { url: engine.url, auth: options.token !== undefined ? 'bearer token' : 'none' });
     return engine;
   }
 
@@ -129,6 +143,7 @@ export class EmbeddedEngine {
       telemetrySockets: this.telemetrySockets.size,
       channelSockets: this.channelSockets.size,
       telemetryFrames: this.telemetryFrames,
+      refusedSockets: this.refusedSockets,
       functions: core.functions,
       pendingInvocations: core.pendingInvocations,
       triggerTypes: core.triggerTypes,
@@ -218,11 +233,19 @@ export class EmbeddedEngine {
         rejectUpgrade(socket, route.status, route.body);
         return;
       case 'worker':
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptWorker(ws, req));
+      case 'otel': {
+        const kind = route.kind;
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          if (this.token !== undefined && !tokenMatches(req.headers.authorization, this.token)) {
+            this.refuseUnauthenticated(ws, kind, req);
+          } else if (kind === 'worker') {
+            this.acceptWorker(ws, req);
+          } else {
+            this.acceptTelemetry(ws);
+          }
+        });
         return;
-      case 'otel':
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptTelemetry(ws));
-        return;
+      }
       case 'channel': {
         const channel = this.broker.lookup(route.channelId, route.key);
         if (!channel) {
@@ -261,6 +284,25 @@ export class EmbeddedEngine {
       this.core.detach(conn);
     });
     this.core.attach(conn);
+  }
+
+  /**
+   * RBAC-style refusal (PROTOCOL.md §2 `error`, §3 step 1): one `error` frame with code `AUTH_ERROR`, then
+   * a Close frame without status; nothing the socket sends is read.
+   */
+  private refuseUnauthenticated(ws: WebSocket, kind: 'worker' | 'otel', req: IncomingMessage): void {
+    this.refusedSockets++;
+    const missing = req.headers.authorization === undefined;
+    this.log.warn(`${kind === 'worker' ? 'worker' : 'telemetry'} socket refused: ${missing ? 'no' : 'wrong'} auth token`, {
+      remote_address: req.socket.remoteAddress,
+      path: kind === 'worker' ? '/' : PROTOCOL.otelPath,
+    });
+    ws.on('error', (err) => this.logSocketError('refused', err));
+    const message = missing
+      ? 'this engine requires a token: send the header "Authorization: Bearer <token>"'
+      : 'the token presented in the Authorization header is not valid for this engine';
+    ws.send(JSON.stringify({ type: 'error', error: { code: 'AUTH_ERROR', message } }));
+    ws.close();
   }
 
   private acceptTelemetry(ws: WebSocket): void {

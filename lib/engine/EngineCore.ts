@@ -31,6 +31,10 @@ function sameSecret(presented: string | undefined, issued: string): boolean {
 /** Limits the core needs. */
 export interface EngineCoreOptions {
   maxPendingInvocations: number;
+  /** Calls one connection may have awaiting a result; default no limit beyond the engine-wide one. */
+  maxPendingPerWorker?: number;
+  /** Open channels one connection may have created; default no limit. */
+  maxChannelsPerWorker?: number;
 }
 
 /** Counts for `engine.stats()` that the core owns. */
@@ -70,7 +74,7 @@ export class EngineCore {
     options: EngineCoreOptions,
   ) {
     for (const b of [
-      channelsCreate(channels),
+      channelsCreate(channels, { maxChannelsPerWorker: options.maxChannelsPerWorker }),
       workersRegister(this.workers),
       functionsList(this.functions, () => [...this.builtins.values()]),
       workersList(this.workers, this.functions),
@@ -135,6 +139,7 @@ export class EngineCore {
     this.router.connectionClosed(peer);
     this.triggers.connectionClosed(peer);
     this.channels.removeOwnedBy(peer.workerId);
+    this.channels.forgetCreator(peer.workerId);
     this.log.info('worker disconnected', { worker_id: peer.workerId, functions_removed: removed.length });
     this.fireWorkersAvailable('worker_disconnected', peer.workerId);
   }

@@ -33,4 +33,27 @@ export interface EngineOptions {
   maxPendingInvocations?: number;
   /** Time a client has to send its upgrade request headers. Default 10 000 ms. */
   upgradeTimeoutMs?: number;
+  /**
+   * Shared secret every worker must present as `Authorization: Bearer <token>` on the upgrade of `/` and
+   * `/otel`. A socket without it gets `{"type":"error","error":{"code":"AUTH_ERROR",…}}` and a close
+   * without status (PROTOCOL.md §2, §3). Channel sockets stay key-only (§9). Default: none (open engine).
+   */
+  token?: string;
+  /**
+   * Channels one worker connection may have open at once (created with `engine::channels::create` and
+   * not yet used up or expired); one more is answered with error code `channel_limit`. Default 1024.
+   */
+  maxChannelsPerWorker?: number;
+  /**
+   * Calls one worker connection may have awaiting a result at once; one more is answered with error
+   * code `pending_limit`. Default 20 000.
+   */
+  maxPendingPerWorker?: number;
+  /**
+   * When a channel writer socket ends without a normal close (dropped, 1001, 1009, 1011, …), close the
+   * reader with 1011 `writer_lost` instead of the usual status-less close, so a reader that checks close
+   * codes (iii-rx) errors instead of taking a truncated stream as complete. Readers that ignore close codes
+   * (iii-sdk 0.22.1) still just end. Default true; `false` mirrors upstream exactly.
+   */
+  channelReportWriterLoss?: boolean;
 }

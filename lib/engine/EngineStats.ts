@@ -15,6 +15,8 @@ export interface EngineStats {
   channelSockets: number;
   /** Telemetry frames received and discarded. */
   telemetryFrames: number;
+  /** Worker and telemetry sockets refused for a missing or wrong token. */
+  refusedSockets: number;
   /** Registered worker functions (built-ins not counted). */
   functions: number;
   /** Calls forwarded to workers and not answered yet. */

@@ -20,6 +20,8 @@ interface PendingCall {
 export interface InvocationRouterOptions {
   /** Calls that may await a result at once, engine-wide; beyond it new calls fail with `engine_overloaded`. */
   maxPendingInvocations: number;
+  /** Calls one caller connection may have awaiting a result; beyond it its calls fail with `pending_limit`. */
+  maxPendingPerWorker?: number;
 }
 
 /** Extra fields an invocation may carry. */
@@ -41,6 +43,8 @@ type TraceFields = { metadata?: unknown; traceparent?: string | null; baggage?: 
  */
 export class InvocationRouter {
   private readonly pending = new Map<string, PendingCall>();
+  /** Pending calls per caller connection. */
+  private readonly perCaller = new Map<WorkerPeer, number>();
 
   constructor(
     private readonly registry: FunctionRegistry,
@@ -128,7 +132,7 @@ export class InvocationRouter {
       this.log.debug('discarded invocationresult nobody waits for', { worker_id: from.workerId, invocation_id: invocationId });
       return;
     }
-    this.pending.delete(invocationId);
+    this.removePending(invocationId, call);
     if (!call.caller) return;
     const body =
       frame.error != null ? { error: toErrorBody(frame.error) } : { result: frame.result === null ? undefined : frame.result };
@@ -146,12 +150,13 @@ export class InvocationRouter {
     const stopped: Array<[string, PendingCall]> = [];
     for (const [id, call] of this.pending) {
       if (call.callee === peer) {
-        this.pending.delete(id);
+        this.removePending(id, call);
         if (call.caller && call.caller !== peer) stopped.push([id, call]);
       } else if (call.caller === peer) {
-        this.pending.delete(id);
+        this.removePending(id, call);
       }
     }
+    this.perCaller.delete(peer);
     for (const [id, call] of stopped) {
       this.deliver(
         call.caller as WorkerPeer,
@@ -180,6 +185,24 @@ export class InvocationRouter {
       fail({ error: { code: 'engine_overloaded', message: `Too many pending invocations (${this.pending.size})` } });
       return;
     }
+    const perWorker = this.options.maxPendingPerWorker;
+    if (invocationId && caller && perWorker !== undefined && !this.pending.has(invocationId)) {
+      const mine = this.perCaller.get(caller) ?? 0;
+      if (mine >= perWorker) {
+        this.log.warn('refused call: too many pending invocations on this connection', {
+          function_id: functionId,
+          worker_id: caller.workerId,
+          pending: mine,
+        });
+        fail({
+          error: {
+            code: 'pending_limit',
+            message: `this connection already has ${mine} calls awaiting a result (maxPendingPerWorker ${perWorker})`,
+          },
+        });
+        return;
+      }
+    }
     const id = invocationId ?? randomUUID();
     const out: Record<string, unknown> = { type: 'invokefunction', invocation_id: id, function_id: functionId, data };
     if (extra.metadata != null) out.metadata = extra.metadata;
@@ -196,16 +219,39 @@ export class InvocationRouter {
           'invocationresult',
         );
       }
-      this.pending.set(id, { functionId, caller, callee: fn.owner });
+      if (previous) this.removePending(id, previous);
+      this.addPending(id, { functionId, caller, callee: fn.owner });
     }
     if (!fn.owner.send(out)) {
-      if (caller) this.pending.delete(id);
+      if (caller) {
+        const entry = this.pending.get(id);
+        if (entry) this.removePending(id, entry);
+      }
       this.log.warn('could not queue invokefunction to the owning worker', {
         function_id: functionId,
         worker_id: fn.owner.workerId,
       });
       fail({ error: { code: 'channel_send_failed', message: 'channel closed' } });
     }
+  }
+
+  private addPending(id: string, call: PendingCall): void {
+    this.pending.set(id, call);
+    if (call.caller) this.perCaller.set(call.caller, (this.perCaller.get(call.caller) ?? 0) + 1);
+  }
+
+  private removePending(id: string, call: PendingCall): void {
+    if (this.pending.get(id) !== call) return;
+    this.pending.delete(id);
+    if (!call.caller) return;
+    const left = (this.perCaller.get(call.caller) ?? 1) - 1;
+    if (left > 0) this.perCaller.set(call.caller, left);
+    else this.perCaller.delete(call.caller);
+  }
+
+  /** Calls `caller` has awaiting a result. */
+  pendingOf(caller: WorkerPeer): number {
+    return this.perCaller.get(caller) ?? 0;
   }
 
   /** Sends a frame that must not be lost; a connection that cannot take it is terminated. */

@@ -13,3 +13,4 @@ export * from './HandshakeRejectedError';
 export * from './PendingLimitError';
 export * from './PayloadEncodeError';
 export * from './RegistrationError';
+export * from './AuthError';

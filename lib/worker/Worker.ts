@@ -185,7 +185,10 @@ export class Worker {
           if (lost > 0) this.logger.warn?.(`${lost} calls in flight failed with CONNECTION_LOST`);
         }
         if (state === 'closed') {
-          this.pending.failAll(new ConnectionClosedError('the worker connection closed before the result arrived'));
+          // AuthError when the engine refused the token
+          this.pending.failAll(
+            this.connection.closeError ?? new ConnectionClosedError('the worker connection closed before the result arrived'),
+          );
           this.triggerErrors.complete();
         }
       }),
@@ -200,6 +203,14 @@ export class Worker {
   /** The current connection state. */
   get state(): ConnectionState {
     return this.connection.state;
+  }
+
+  /**
+   * Why the worker closed on its own: AuthError (code `AUTH_ERROR`) when the engine refused its token,
+   * ConnectionClosedError when reconnecting gave up; undefined while alive or after `close()`.
+   */
+  get closeError(): Error | undefined {
+    return this.connection.closeError;
   }
 
   /** Calls currently waiting for a result. */

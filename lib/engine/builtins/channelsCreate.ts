@@ -20,9 +20,16 @@ export function channelCapacity(requested: unknown): number | undefined {
   return Math.max(PROTOCOL.channelBufferMin, Math.min(requested, PROTOCOL.channelBufferMax));
 }
 
+/** Limits of `engine::channels::create`. */
+export interface ChannelsCreateLimits {
+  /** Open channels one worker connection may have created; one more gets `channel_limit`. Default: no limit. */
+  maxChannelsPerWorker?: number;
+}
+
 /**
  * `engine::channels::create`: `{buffer_size?}` → `{writer, reader}` refs sharing one id and key
- * (PROTOCOL.md §5). Sets no owner, like upstream.
+ * (PROTOCOL.md §5). Sets no owner, like upstream; with `maxChannelsPerWorker` a connection that already has
+ * that many open channels gets error code `channel_limit` instead.
  *
  * @example
  * ```ts
@@ -30,12 +37,13 @@ export function channelCapacity(requested: unknown): number | undefined {
  * fn.invoke({ buffer_size: 8 }, {}); // { result: { writer: {...}, reader: {...} } }
  * ```
  */
-export function channelsCreate(broker: ChannelBroker): BuiltinFunction {
+export function channelsCreate(broker: ChannelBroker, limits: ChannelsCreateLimits = {}): BuiltinFunction {
   const id = ENGINE_FUNCTIONS.channelsCreate;
+  const maxPerWorker = limits.maxChannelsPerWorker ?? Infinity;
   return {
     id,
     description: 'Create a channel: a bounded FIFO of messages between one writer socket and one reader socket',
-    invoke(data) {
+    invoke(data, context) {
       if (data === null || typeof data !== 'object' || Array.isArray(data)) {
         return deserializationError(id, `invalid type: expected struct CreateChannelInput, got ${describe(data)}`);
       }
@@ -44,7 +52,21 @@ export function channelsCreate(broker: ChannelBroker): BuiltinFunction {
       if (capacity === undefined) {
         return deserializationError(id, `buffer_size: invalid value ${describe(requested)}, expected usize`);
       }
-      const channel = broker.create(capacity);
+      const creator = context.caller?.workerId;
+      if (creator !== undefined && Number.isFinite(maxPerWorker)) {
+        const open = broker.openCreatedBy(creator);
+        if (open >= maxPerWorker) {
+          return {
+            error: {
+              code: 'channel_limit',
+              message:
+                `this connection already has ${open} open channels (maxChannelsPerWorker ${maxPerWorker}); ` +
+                'finish or close some before creating more',
+            },
+          };
+        }
+      }
+      const channel = broker.create(capacity, undefined, creator);
       const ref = (direction: 'read' | 'write') => ({
         channel_id: channel.id,
         access_key: channel.accessKey,
