@@ -24,4 +24,14 @@ describe('parseEngineArgs', () => {
     expect(() => parseEngineArgs(['--frobnicate'])).toThrow('unknown option --frobnicate');
     expect(() => parseEngineArgs(['-v', '-q'])).toThrow(/exclude each other/);
   });
+
+  it('reads --token, else env III_ENGINE_TOKEN (the flag wins); absent means an open engine', () => {
+    expect(parseEngineArgs(['--token', 't1']).token).toBe('t1');
+    expect(parseEngineArgs(['--token=t2'], { III_ENGINE_TOKEN: 'env' }).token).toBe('t2');
+    expect(parseEngineArgs([], { III_ENGINE_TOKEN: 'env' }).token).toBe('env');
+    expect(parseEngineArgs([], { III_ENGINE_TOKEN: '' }).token).toBeUndefined();
+    expect(parseEngineArgs([]).token).toBeUndefined();
+    expect(() => parseEngineArgs(['--token'])).toThrow('--token needs a value');
+    expect(() => parseEngineArgs(['--token='])).toThrow('--token must not be empty');
+  });
 });
