@@ -30,14 +30,14 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
- * Renders one line of the demo's progress bar: bar, bytes done, MB/s, ETA and bytes in flight (sent by the
- * producer but not yet processed by the consumer, i.e. buffered in sockets and the engine; with `engineQueued`
- * also the part held in the engine's channel queue).
+ * Renders one line of the demo's progress bar: bar, bytes done, MB/s, ETA and what is buffered: the bytes
+ * queued in the engine's channel buffer when the engine reports them (`engineQueued`), otherwise an estimate
+ * of the bytes in flight (sent by the producer, not yet processed by the consumer).
  *
  * @example
  * ```ts
  * renderProgress({ sent: 64 << 20, received: 60 << 20, total: 128 << 20, elapsedMs: 1000 }, 20);
- * // '[#########-----------]  46.9%  60.0 MiB / 128.0 MiB  62.9 MB/s  ETA 0:01  buffered 4.0 MiB'
+ * // '[#########-----------]  46.9%  60.0 MiB / 128.0 MiB  62.9 MB/s  ETA 0:01  buffered ~4.0 MiB'
  * ```
  */
 export function renderProgress(sample: ProgressSample, width = 30): string {
@@ -46,7 +46,8 @@ export function renderProgress(sample: ProgressSample, width = 30): string {
   const rate = seconds > 0 ? received / seconds : 0;
   const buffered = Math.max(0, sent - received);
   const mbps = `${(rate / 1e6).toFixed(1)} MB/s`;
-  const inFlight = `buffered ${formatBytes(buffered)}${engineQueued === undefined ? '' : ` (engine ${formatBytes(engineQueued)})`}`;
+  // the engine's own count is exact; sent − received compares samples of two processes, so it is an estimate
+  const inFlight = engineQueued === undefined ? `buffered ~${formatBytes(buffered)}` : `buffered in engine ${formatBytes(engineQueued)}`;
   if (total === undefined || total <= 0) {
     return `${formatBytes(received)}  ${mbps}  ${inFlight}`;
   }

@@ -123,15 +123,15 @@ export async function runDemo(options: RunDemoOptions, output: DemoOutput, stop:
         redrawing = true;
       } else output.line(line);
     };
-    ticker = setInterval(
-      () => {
-        producer.send({ type: 'progress' });
-        consumer.send({ type: 'progress' });
-        engine?.send({ type: 'stats' });
-        draw();
-      },
-      output.redraw ? 200 : 1000,
-    );
+    // poll 5 times a second; a terminal redraws each time, plain output prints a line once a second
+    let polls = 0;
+    ticker = setInterval(() => {
+      if (polls > 0 && (output.redraw || polls % 5 === 0)) draw();
+      polls++;
+      producer.send({ type: 'progress' });
+      consumer.send({ type: 'progress' });
+      engine?.send({ type: 'stats' });
+    }, 200);
     const streamed = await ask<StreamOutcome>(producer, { type: 'stream', size: options.size, file: options.file });
     clearInterval(ticker);
     Object.assign(progress, { sent: streamed.sentBytes, received: streamed.digest.bytes, engineQueued: engine ? 0 : undefined });
