@@ -3,12 +3,12 @@
  * JSON line per figure on stdout, each with the baseline measured in the same run beside it:
  *
  *   channel throughput           iii-rx writer → engine → iii-rx reader   vs  plain ws relay (and iii-sdk 0.22.1)
- *
- * `ratio` is always iii-rx ÷ baseline: above 1 is better for throughput, below 1 for latency and memory.
  *   invocation latency           iii-rx → engine → iii-rx, one call at a time  vs  iii-sdk 0.22.1 both ends
  *   invocation throughput        256 calls in flight                      vs  iii-sdk 0.22.1 both ends
  *   memory under a slow consumer RSS growth per process, reader paced to --slow-mbps  vs  ws relay at full speed
  *   engine memory, slow reader   engine RSS while an iii-sdk writer feeds a slow raw reader  vs  plain ws relay
+ *
+ * `ratio` is always iii-rx ÷ baseline: above 1 is better for throughput, below 1 for latency and memory.
  *
  * Moderate sizes by default (256–512 MiB streams, about a minute on 2 cores); `--full` uses 1 GiB streams
  * and more rounds. Progress and the benchmarks' own stderr go to stderr; `--raw` also
