@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoData } from '../../../lib/cli/demo/demoData';
 import { startEngine } from '../../../lib/engine/startEngine';
-import { alive, buildDemoBundle, DemoBundle, demoPids } from './support/demoBundle';
+import { alive, allGone, buildDemoBundle, DemoBundle, demoPids } from './support/demoBundle';
 
 const MiB = 1024 * 1024;
 
@@ -97,6 +97,17 @@ describe('iii-rx demo, end to end (engine, consumer and producer processes)', ()
     process.kill(pids.consumer, 'SIGKILL');
     expect(await run.exited).toBe(1);
     expect(run.stderr()).toMatch(/iii-rx demo failed: .*(consumer process exited unexpectedly|invocation_stopped)/);
+    for (const pid of Object.values(pids)) expect(alive(pid)).toBe(false);
+  });
+
+  it('children exit on their own when the orchestrator is killed outright (IPC gone)', async () => {
+    const run = bundle.run(['demo', '--size', '64GiB', '--plain']);
+    await run.waitFor(/^\[[#-]+\] .*$/m);
+    const pids = demoPids(run.stdout());
+    expect(Object.keys(pids).sort()).toEqual(['consumer', 'engine', 'producer']);
+    run.proc.kill('SIGKILL');
+    await run.exited;
+    await allGone(Object.values(pids));
     for (const pid of Object.values(pids)) expect(alive(pid)).toBe(false);
   });
 });

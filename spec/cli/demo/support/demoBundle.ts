@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -87,14 +87,23 @@ export async function buildDemoBundle(): Promise<DemoBundle> {
   };
 }
 
-/** Whether a process with this pid still exists. */
+/** Whether a process with this pid still runs (a zombie waiting to be reaped does not count). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once none of `pids` runs any more (the test's timeout bounds the wait). */
+export async function allGone(pids: number[]): Promise<void> {
+  while (pids.some(alive)) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /** The pids the demo printed in its header (engine, consumer, producer). */
