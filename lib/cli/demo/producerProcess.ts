@@ -3,13 +3,12 @@
 // call steps; each answers with a message of the same type (with `error` on failure). Answers
 // {type:'progress'} with the bytes written so far.
 import { createReadStream } from 'node:fs';
-import { firstValueFrom } from 'rxjs';
 import { connectWorker } from '../../worker/connectWorker';
+import { announceReady } from './announceReady';
 import { childLogger } from './childLogger';
 import { childRuntime } from './childRuntime';
 import { DEMO_CHUNK_BYTES, demoData } from './demoData';
 import { DemoProducer } from './DemoProducer';
-import { DEMO_FUNCTIONS } from './registerDemoFunctions';
 
 const worker = connectWorker(process.argv[2], { workerName: 'iii-rx-demo-producer', logger: childLogger('producer') });
 const producer = new DemoProducer(worker);
@@ -32,7 +31,4 @@ runtime.on('stream', (m) =>
 );
 runtime.on('fanout', (m) => answer('fanout', () => producer.fanOut(Number(m.n))));
 runtime.on('ticks', (m) => answer('ticks', () => producer.ticks(Number(m.n))));
-firstValueFrom(worker.trigger<number>(DEMO_FUNCTIONS.square, { x: 3 })).then(
-  () => runtime.send({ type: 'ready' }),
-  (err: Error) => runtime.send({ type: 'failed', message: `the producer cannot reach demo::square: ${err.message}` }),
-);
+announceReady(worker, runtime, 'producer');

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,5 +111,16 @@ describe('iii-rx demo, end to end (engine, consumer and producer processes)', ()
     await run.exited;
     await allGone(Object.values(pids));
     for (const pid of Object.values(pids)) expect(alive(pid)).toBe(false);
+  });
+
+  it('fails at once with exit 1 when the engine given by --url cannot be reached', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const run = bundle.run(['demo', '--url', `ws://127.0.0.1:${port}`, '--plain']);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toContain(`iii-rx demo failed: the consumer cannot connect to the engine at ws://127.0.0.1:${port}`);
+    expect(run.stdout()).not.toContain('summary');
   });
 });
