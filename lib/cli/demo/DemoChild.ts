@@ -14,6 +14,8 @@ export class DemoChild {
   private readonly listeners = new Map<string, (m: DemoMessage) => void>();
   private readonly exited: Promise<number | null>;
   private exitCode: number | null | undefined;
+  /** How the child ended, once it has: `code 0`, `code 1`, `SIGKILL`, ... */
+  exitReason: string | undefined;
 
   constructor(name: string, script: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
     this.name = name;
@@ -27,6 +29,7 @@ export class DemoChild {
     this.exited = new Promise((resolve) =>
       this.child.on('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? 128 : null);
+        this.exitReason = signal ?? `code ${code}`;
         for (const queue of this.waiters.values()) queue.splice(0);
         resolve(this.exitCode);
       }),

@@ -33,7 +33,10 @@ export const demoCommand: CliCommand = {
     const output: DemoOutput = {
       line: (text) => io.out(text),
       error: (text) => io.err(text),
-      redraw: options.plain ? undefined : (text) => process.stdout.write(`\r${text}\x1b[K`),
+      // a redrawn line must not wrap, or `\r` returns to its last row only
+      redraw: options.plain
+        ? undefined
+        : (text) => process.stdout.write(`\r${text.slice(0, Math.max(20, (process.stdout.columns || 200) - 1))}\x1b[K`),
     };
     return runDemo(options, output, io.waitForStop());
   },

@@ -60,8 +60,8 @@ export async function runDemo(options: RunDemoOptions, output: DemoOutput, stop:
   const spawn = (name: string, script: string, args: string[]): DemoChild => {
     const child = new DemoChild(name, join(dir, script), args);
     children.push(child);
-    void child.wait().then((code) => {
-      if (!finishing) fail(new Error(`the ${name} process exited unexpectedly (code ${code})`));
+    void child.wait().then(() => {
+      if (!finishing) fail(new Error(`the ${name} process exited unexpectedly (${child.exitReason})`));
     });
     return child;
   };

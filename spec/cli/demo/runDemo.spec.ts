@@ -98,7 +98,7 @@ describe('iii-rx demo, end to end (engine, consumer and producer processes)', ()
     const pids = demoPids(run.stdout());
     process.kill(pids.consumer, 'SIGKILL');
     expect(await run.exited).toBe(1);
-    expect(run.stderr()).toMatch(/iii-rx demo failed: .*(consumer process exited unexpectedly|invocation_stopped)/);
+    expect(run.stderr()).toMatch(/iii-rx demo failed: .*(consumer process exited unexpectedly \(SIGKILL\)|invocation_stopped)/);
     for (const pid of Object.values(pids)) expect(alive(pid)).toBe(false);
   });
 
