@@ -80,14 +80,14 @@ describe('iii-rx demo, end to end (engine, consumer and producer processes)', ()
     }
   });
 
-  it('stops every process on SIGINT and exits 130', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops every process on %s and exits 130', async (signal) => {
     const run = bundle.run(['demo', '--size', '64GiB', '--plain']);
     await run.waitFor(/^\[[#-]+\] .*$/m);
     const pids = demoPids(run.stdout());
     expect(Object.keys(pids).sort()).toEqual(['consumer', 'engine', 'producer']);
-    run.proc.kill('SIGINT');
+    run.proc.kill(signal);
     expect(await run.exited).toBe(130);
-    expect(run.stdout()).toContain('SIGINT: stopping the demo');
+    expect(run.stdout()).toContain(`${signal}: stopping the demo`);
     expect(run.stdout()).not.toContain('summary');
     for (const pid of Object.values(pids)) expect(alive(pid)).toBe(false);
   });
