@@ -12,6 +12,7 @@ import type { ChannelBroker } from './ChannelBroker';
 import type { EngineLog } from './EngineLogger';
 import { FunctionRegistry } from './FunctionRegistry';
 import { InvocationRouter } from './InvocationRouter';
+import { jsonNestingExceeds } from './jsonNestingExceeds';
 import { TriggerRegistry } from './TriggerRegistry';
 import { WorkerDirectory } from './WorkerDirectory';
 import type { WorkerPeer } from './WorkerPeer';
@@ -20,6 +21,9 @@ import type { WorkerPeer } from './WorkerPeer';
 export const WORKERS_AVAILABLE_TRIGGER = 'engine::workers-available';
 
 const TELEMETRY_PREFIXES = ['OTLP', 'MTRC', 'LOGS'];
+
+/** Deepest array/object nesting accepted in a frame (serde_json's default recursion limit upstream). */
+export const MAX_FRAME_NESTING = 128;
 
 /** Compares a presented token with the issued one in constant time (as strings, like upstream). */
 function sameSecret(presented: string | undefined, issued: string): boolean {
@@ -102,6 +106,14 @@ export class EngineCore {
     if (this.detached.has(peer)) return;
     if (isBinary && typeof raw !== 'string' && raw.length >= 4 && TELEMETRY_PREFIXES.includes(raw.toString('latin1', 0, 4))) {
       this.log.debug('discarded telemetry frame on a worker socket', { worker_id: peer.workerId });
+      return;
+    }
+    if (jsonNestingExceeds(raw, MAX_FRAME_NESTING)) {
+      this.log.warn('dropped frame', {
+        worker_id: peer.workerId,
+        reason: 'TOO_DEEP',
+        message: `JSON nested deeper than ${MAX_FRAME_NESTING} levels`,
+      });
       return;
     }
     const decoded = decodeFrame(raw);

@@ -222,7 +222,20 @@ export class InvocationRouter {
       if (previous) this.removePending(id, previous);
       this.addPending(id, { functionId, caller, callee: fn.owner });
     }
-    if (!fn.owner.send(out)) {
+    let queued: boolean;
+    try {
+      queued = fn.owner.send(out);
+    } catch (err) {
+      // not serialisable (cannot happen for decoded JSON within the nesting limit): fail the call, leak nothing
+      if (caller) {
+        const entry = this.pending.get(id);
+        if (entry) this.removePending(id, entry);
+      }
+      this.log.error('could not serialise invokefunction', { function_id: functionId, error: (err as Error).message });
+      fail({ error: { code: 'invocation_failed', message: `the call could not be forwarded: ${(err as Error).message}` } });
+      return;
+    }
+    if (!queued) {
       if (caller) {
         const entry = this.pending.get(id);
         if (entry) this.removePending(id, entry);
