@@ -9,18 +9,21 @@ export interface ChildKit {
   dir: string;
   /** Path of the bundled `faultChild.ts`. */
   faultChild: string;
+  /** Path of the bundled `engineChild.ts`. */
+  engineChild: string;
   /** Writes a plain-JS script into the kit dir and returns its path. */
   script(name: string, source: string): string;
   dispose(): void;
 }
 
-/** Bundles `faultChild.ts` with esbuild into a fresh temp dir. */
+/** Bundles `faultChild.ts` and `engineChild.ts` with esbuild into a fresh temp dir. */
 export function makeChildKit(): ChildKit {
   const dir = mkdtempSync(join(tmpdir(), 'iii-rx-faults-'));
   const faultChild = join(dir, 'faultChild.js');
+  const engineChild = join(dir, 'engineChild.js');
   buildSync({
-    entryPoints: [resolve(__dirname, 'faultChild.ts')],
-    outfile: faultChild,
+    entryPoints: { faultChild: resolve(__dirname, 'faultChild.ts'), engineChild: resolve(__dirname, 'engineChild.ts') },
+    outdir: dir,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -32,6 +35,7 @@ export function makeChildKit(): ChildKit {
   return {
     dir,
     faultChild,
+    engineChild,
     script(name, source) {
       const path = join(dir, name);
       writeFileSync(path, source);
@@ -49,8 +53,8 @@ export class Child {
   private waiters: Array<() => void> = [];
   private stderr = '';
 
-  constructor(script: string, args: string[], cwd?: string) {
-    this.proc = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+  constructor(script: string, args: string[], cwd?: string, nodeArgs: string[] = []) {
+    this.proc = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd });
     let buffered = '';
     this.proc.stdout!.setEncoding('utf8').on('data', (text: string) => {
       buffered += text;
@@ -66,6 +70,19 @@ export class Child {
       resolve({ code, signal });
       this.wake();
     }));
+  }
+
+  /** Sends `command` and resolves with the rest of the next line starting with `<command> `. */
+  async request(command: string): Promise<string> {
+    const from = this.lines.length;
+    this.send(command);
+    const line = await this.line(new RegExp(`^${command} `), from);
+    return line.slice(command.length + 1);
+  }
+
+  /** Writes one line to the child's stdin. */
+  send(line: string): void {
+    this.proc.stdin!.write(`${line}\n`);
   }
 
   get pid(): number {

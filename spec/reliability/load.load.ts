@@ -1,0 +1,200 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { registerWorker } from 'iii-sdk';
+import { Subject, firstValueFrom, lastValueFrom } from 'rxjs';
+import { connectWorker } from '../../lib/worker/connectWorker';
+import type { Worker } from '../../lib/worker/Worker';
+import type { Channel } from '../../lib/channel/Channel';
+import type { ChannelProgress } from '../../lib/channel/ChannelProgress';
+import { syncWithEngine, whenOpen } from '../worker/workerTestKit';
+import { Child, ChildKit, makeChildKit } from './support/childProcess';
+
+const CHANNELS = Number(process.env.LOAD_CHANNELS ?? 1000);
+const BYTES_PER_CHANNEL = Number(process.env.LOAD_CHANNEL_BYTES ?? 128 * 1024);
+const CHUNK = 16 * 1024;
+const CALLS = Number(process.env.LOAD_CALLS ?? 10_000);
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+const report = (record: object) => process.stdout.write(`${JSON.stringify(record)}\n`);
+const waitFor = async (cond: () => Promise<boolean> | boolean) => {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, 20));
+};
+
+/** Load: the engine runs in its own process (node --expose-gc) so its memory is its own. */
+describe('load (engine in a child process)', () => {
+  let kit: ChildKit;
+  let engine: Child;
+  let url: string;
+  const workers: Worker[] = [];
+
+  const mem = async (): Promise<Memory> => JSON.parse(await engine.request('mem'));
+  const stats = async (): Promise<Record<string, number>> => JSON.parse(await engine.request('stats'));
+  const worker = (options: Parameters<typeof connectWorker>[1] = {}) => {
+    const w = connectWorker(url, options);
+    workers.push(w);
+    return w;
+  };
+
+  beforeAll(async () => {
+    kit = makeChildKit();
+    engine = new Child(kit.engineChild, ['{}'], kit.dir, ['--expose-gc']);
+    url = (await engine.line(/^url /)).slice(4);
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await engine.killHard();
+    kit.dispose();
+  });
+
+  it(`${CHANNELS} channels open at once: memory per idle channel, then data on all of them, every byte hashed`, async () => {
+    const host = worker({ maxPendingCalls: CHANNELS * 2 });
+    await whenOpen(host);
+    const base = await mem();
+
+    const channels: Channel[] = await Promise.all(Array.from({ length: CHANNELS }, () => firstValueFrom(host.createChannel())));
+    const created = await mem();
+
+    // open both ends of every channel and leave them idle: readers subscribed, writers waiting on a Subject
+    const sources = channels.map(() => new Subject<Uint8Array>());
+    const digests = channels.map(() => createHash('sha256'));
+    const received = channels.map(() => 0);
+    const readDone = channels.map(
+      (ch, i) =>
+        new Promise<void>((resolve, reject) =>
+          ch.reader.bytes$.subscribe({
+            next: (b) => {
+              digests[i].update(b);
+              received[i] += b.byteLength;
+            },
+            error: reject,
+            complete: resolve,
+          }),
+        ),
+    );
+    const writeDone = channels.map((ch, i) => lastValueFrom(ch.writer.write(sources[i]), { defaultValue: undefined as ChannelProgress | undefined }));
+    await waitFor(async () => (await stats()).channelSockets === CHANNELS * 2);
+    const idle = await mem();
+    const perCreated = { heapBytes: (created.heapUsed - base.heapUsed) / CHANNELS, rssBytes: (created.rss - base.rss) / CHANNELS };
+    const perIdle = {
+      heapBytes: (idle.heapUsed - base.heapUsed) / CHANNELS,
+      rssBytes: (idle.rss - base.rss) / CHANNELS,
+      externalBytes: (idle.external - base.external) / CHANNELS,
+    };
+    report({ metric: 'engine_memory_per_channel', channels: CHANNELS, baseline: base, created: perCreated, idleConnected: perIdle });
+
+    // now data on every channel at once: random bytes, chunked, hashed on both sides
+    const expected: string[] = [];
+    const started = Date.now();
+    const feeders = channels.map(async (_, i) => {
+      const hash = createHash('sha256');
+      for (let sent = 0; sent < BYTES_PER_CHANNEL; sent += CHUNK) {
+        const chunk = randomBytes(Math.min(CHUNK, BYTES_PER_CHANNEL - sent));
+        hash.update(chunk);
+        sources[i].next(chunk);
+        if (sent % (4 * CHUNK) === 0) await new Promise((r) => setImmediate(r));
+      }
+      expected[i] = hash.digest('hex');
+      sources[i].complete();
+    });
+    await Promise.all(feeders);
+    await Promise.all([...writeDone, ...readDone]);
+    const ms = Date.now() - started;
+    const mismatched = channels.map((_, i) => i).filter((i) => digests[i].digest('hex') !== expected[i]);
+    report({
+      metric: 'channels_concurrent',
+      channels: CHANNELS,
+      bytesPerChannel: BYTES_PER_CHANNEL,
+      totalMiB: (CHANNELS * BYTES_PER_CHANNEL) / 2 ** 20,
+      ms,
+      MiBps: Math.round(((CHANNELS * BYTES_PER_CHANNEL) / 2 ** 20 / (ms / 1000)) * 10) / 10,
+      mismatched: mismatched.length,
+      engineAfter: await mem(),
+    });
+    expect(mismatched).toEqual([]);
+    expect(received.every((n) => n === BYTES_PER_CHANNEL)).toBe(true);
+    await waitFor(async () => (await stats()).channelSockets === 0);
+    const after = await stats();
+    expect(after.channelQueuedBytes).toBe(0);
+  });
+
+  it(`${CALLS} calls in flight at once: every one answered with its own result`, async () => {
+    const callee = worker({ maxConcurrentInvocations: CALLS });
+    const caller = worker({ maxPendingCalls: CALLS, invocationTimeoutMs: 120_000 });
+    const held: Array<() => void> = [];
+    let release!: () => void;
+    const allHeld = new Promise<void>((resolve) => (release = resolve));
+    callee.registerFunction('load::hold', (n: number) =>
+      new Promise<number>((resolve) => {
+        held.push(() => resolve(n * 2));
+        if (held.length === CALLS) release();
+      }),
+    );
+    await syncWithEngine(callee);
+    await whenOpen(caller);
+    const before = await mem();
+    const started = Date.now();
+    const results = Array.from({ length: CALLS }, (_, i) => firstValueFrom(caller.trigger<number>('load::hold', i)));
+    await allHeld;
+    const heldMs = Date.now() - started;
+    const inFlight = await stats();
+    const during = await mem();
+    expect(inFlight.pendingInvocations).toBe(CALLS);
+    expect(caller.pendingCalls).toBe(CALLS);
+    const releasedAt = Date.now();
+    for (const answer of held) answer();
+    const values = await Promise.all(results);
+    const ms = Date.now() - started;
+    const answerMs = Date.now() - releasedAt;
+    expect(values.every((v, i) => v === i * 2)).toBe(true);
+    expect((await stats()).pendingInvocations).toBe(0);
+    const baseline = await sdkBaseline();
+    report({
+      metric: 'calls_in_flight',
+      calls: CALLS,
+      iiiRx: { ms, msUntilAllInFlight: heldMs, msToAnswerAll: answerMs },
+      iiiSdkBaseline: baseline,
+      engineHeapBytesPerPendingCall: Math.round((during.heapUsed - before.heapUsed) / CALLS),
+    });
+  });
+
+  /** The same hold-then-answer run with the official iii-sdk 0.22.1 on both sides, through the same engine. */
+  async function sdkBaseline(): Promise<{ ms: number; msUntilAllInFlight: number; msToAnswerAll: number }> {
+    const quiet = (['debug', 'info', 'log'] as const).map((m) => jest.spyOn(console, m).mockImplementation(() => undefined));
+    const opts = { otel: { enabled: false }, enableMetricsReporting: false } as never;
+    const callee = registerWorker(url, opts);
+    const caller = registerWorker(url, opts);
+    try {
+      const held: Array<() => void> = [];
+      let release!: () => void;
+      const allHeld = new Promise<void>((resolve) => (release = resolve));
+      callee.registerFunction('load::sdk-hold', (n: number) =>
+        new Promise<number>((resolve) => {
+          held.push(() => resolve(n * 2));
+          if (held.length === CALLS) release();
+        }),
+      );
+      await waitFor(async () => (await stats()).functions >= 2);
+      await caller.trigger({ function_id: 'engine::functions::list', payload: {} });
+      const started = Date.now();
+      const results = Array.from({ length: CALLS }, (_, i) =>
+        caller.trigger({ function_id: 'load::sdk-hold', payload: i, timeoutMs: 120_000 } as never) as Promise<number>,
+      );
+      await allHeld;
+      const msUntilAllInFlight = Date.now() - started;
+      const releasedAt = Date.now();
+      for (const answer of held) answer();
+      const values = await Promise.all(results);
+      expect(values.every((v, i) => v === i * 2)).toBe(true);
+      return { ms: Date.now() - started, msUntilAllInFlight, msToAnswerAll: Date.now() - releasedAt };
+    } finally {
+      await Promise.all([callee.shutdown(), caller.shutdown()]);
+      quiet.forEach((q) => q.mockRestore());
+    }
+  }
+});
