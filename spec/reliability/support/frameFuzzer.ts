@@ -168,7 +168,7 @@ export class FrameFuzzer {
         kind: 'deep-call',
       };
     }
-    if (roll < 98) return { data: JSON.stringify({ type: 'invokefunction', function_id: r.pick(this.functionIds), data: 'y'.repeat(this.maxBlob + r.int(this.maxBlob)) }), binary: false, kind: 'huge-call' };
+    if (roll < 98) return { data: JSON.stringify({ type: 'invokefunction', function_id: r.pick(this.functionIds), data: 'y'.repeat(this.maxBlob + r.int(this.maxBlob * 2)) }), binary: false, kind: 'huge-call' };
     return { data: r.pick(['', ' ', '\n\t', 'null', '{}', '[]', '""', '{"type":null}', '{"type":"invokefunction"}']), binary: r.chance(0.3), kind: 'edge' };
   }
 }
