@@ -287,6 +287,9 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
       // every refused upgrade was logged
       const refusedLogs = entries.filter((e) => e.message === 'upgrade refused' || e.message === 'channel not found (unknown id or wrong key)').length;
       expect(refusedLogs).toBeGreaterThanOrEqual(outcome.refused);
+      // every writer closed for a text frame that is not UTF-8 was logged with the reason
+      const badUtf8Logs = entries.filter((e) => e.message === 'channel socket error' && e.details?.code === 'WS_ERR_INVALID_UTF8').length;
+      expect(badUtf8Logs).toBe(outcome.badUtf8);
       // still up: a fresh worker and a fresh channel work
       const w = await openWorker(engine.url);
       const fresh = (await create({})).result;

@@ -42,13 +42,15 @@ describe('load (engine in a child process)', () => {
 
   beforeAll(async () => {
     kit = makeChildKit();
-    engine = new Child(kit.engineChild, ['{}'], kit.dir, ['--expose-gc']);
+    // LOAD_ENGINE_NODE_ARGS: extra node flags for the engine process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    const extra = (process.env.LOAD_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    engine = new Child(kit.engineChild, ['{}'], kit.dir, ['--expose-gc', ...extra]);
     url = (await engine.line(/^url /)).slice(4);
   });
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.close()));
-    await engine.killHard();
+    await engine.stop();
     kit.dispose();
   });
 

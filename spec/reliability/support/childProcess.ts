@@ -100,6 +100,12 @@ export class Child {
     }
   }
 
+  /** Closes the child's stdin (children that read commands exit on it) and waits for the exit. */
+  async stop(): Promise<void> {
+    this.proc.stdin!.end();
+    await this.exited;
+  }
+
   /** `kill -9`: no cleanup of any kind runs in the child. */
   async killHard(): Promise<void> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
