@@ -18,3 +18,5 @@ export * from './builtins/channelsCreate';
 export * from './builtins/functionsList';
 export * from './builtins/workersList';
 export * from './builtins/workersRegister';
+export * from './tokenMatches';
+export * from './jsonNestingExceeds';

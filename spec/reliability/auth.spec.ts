@@ -11,6 +11,8 @@ import { ChannelWriter } from '../../lib/channel/ChannelWriter';
 import { RawClient, waitFor } from '../engine/support/RawClient';
 import { errorOf, syncWithEngine, whenOpen } from '../worker/workerTestKit';
 import { recordingLogger } from './support/recordingLogger';
+import type { CliIo } from '../../lib/cli/CliCommand';
+import { main } from '../../lib/cli/main';
 
 const TOKEN = 'correct horse battery staple';
 
@@ -210,5 +212,44 @@ describe('engine without a token', () => {
 
   it('refuses an empty token option', async () => {
     await expect(startEngine({ port: 0, token: '' })).rejects.toThrow(/non-empty/);
+  });
+});
+
+describe('iii-rx engine --token / III_ENGINE_TOKEN', () => {
+  const run = (args: string[]) => {
+    const out: string[] = [];
+    let stop!: (signal: string) => void;
+    const stopped = new Promise<string>((resolve) => (stop = resolve));
+    const io: CliIo = { out: (l) => out.push(l), err: () => undefined, waitForStop: () => stopped };
+    return { exit: main(args, io), out, stop };
+  };
+  const urlOf = async (out: string[]) => {
+    await waitFor(() => out.some((l) => l.startsWith('iii-rx engine listening on ')));
+    return out.find((l) => l.startsWith('iii-rx engine listening on '))!.slice('iii-rx engine listening on '.length);
+  };
+
+  it.each([
+    ['--token', ['--token', 'cli-secret'], undefined],
+    ['III_ENGINE_TOKEN', [], 'cli-secret'],
+  ])('%s: the engine refuses workers without the token and accepts it', async (_how, flags, env) => {
+    const saved = process.env.III_ENGINE_TOKEN;
+    if (env === undefined) delete process.env.III_ENGINE_TOKEN;
+    else process.env.III_ENGINE_TOKEN = env;
+    const cli = run(['engine', '--port', '0', '--quiet', ...flags]);
+    try {
+      const url = await urlOf(cli.out);
+      expect(cli.out).toContain('iii-rx engine: workers must present the token (Authorization: Bearer)');
+      const refused = await RawClient.open(url);
+      expect((await refused.closed).code).toBe(1005);
+      expect(refused.frames[0]).toMatchObject({ type: 'error', error: { code: 'AUTH_ERROR' } });
+      const ok = await RawClient.open(url, { headers: { Authorization: 'Bearer cli-secret' } });
+      expect((await ok.next()).type).toBe('workerregistered');
+      await ok.close(true);
+    } finally {
+      cli.stop('SIGTERM');
+      await cli.exit;
+      if (saved === undefined) delete process.env.III_ENGINE_TOKEN;
+      else process.env.III_ENGINE_TOKEN = saved;
+    }
   });
 });
