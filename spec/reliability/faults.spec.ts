@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Observable, firstValueFrom, lastValueFrom } from 'rxjs';
+import { Observable, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { registerWorker } from 'iii-sdk';
-import { ChannelReader as SdkChannelReader } from 'iii-sdk/channel';
+import { ChannelReader as SdkChannelReader, ChannelWriter as SdkChannelWriter } from 'iii-sdk/channel';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import type { EngineOptions } from '../../lib/engine/EngineOptions';
@@ -219,6 +219,25 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
       await w2.send('whole');
       await w2.close();
       await expect(all).resolves.toBe('whole');
+    });
+
+    it('official iii-sdk writer: end() ends an iii-rx reader cleanly, destroy() (a drop) errors it', async () => {
+      const host = worker();
+      const ended = await firstValueFrom(host.createChannel());
+      const endedText = lastValueFrom(ended.reader.bytes$.pipe(toArray()));
+      const w1 = new SdkChannelWriter(engine.url, ended.writerRef);
+      w1.stream.write(Buffer.from('all of it'));
+      w1.stream.end();
+      expect(Buffer.concat((await endedText).map((b) => Buffer.from(b))).toString()).toBe('all of it');
+
+      const dropped = await firstValueFrom(host.createChannel());
+      const got: Uint8Array[] = [];
+      const droppedEnd = new Promise<unknown>((resolve) => dropped.reader.bytes$.subscribe({ next: (b) => got.push(b), error: resolve, complete: () => resolve('complete') }));
+      const w2 = new SdkChannelWriter(engine.url, dropped.writerRef);
+      await new Promise<void>((resolve) => w2.stream.write(Buffer.from('part'), () => resolve()));
+      await waitFor(() => got.length > 0);
+      w2.stream.destroy();
+      expect(await droppedEnd).toBeInstanceOf(ChannelClosedError);
     });
 
     it('with channelReportWriterLoss off the reader ends normally, as against upstream', async () => {

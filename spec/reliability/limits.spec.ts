@@ -3,6 +3,10 @@ import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { openWorker, RawClient, waitFor } from '../engine/support/RawClient';
 import { recordingLogger } from './support/recordingLogger';
+import { firstValueFrom } from 'rxjs';
+import { connectWorker } from '../../lib/worker/connectWorker';
+import { InvocationError } from '../../lib/errors/InvocationError';
+import { errorOf, whenOpen } from '../worker/workerTestKit';
 
 interface Ref {
   channel_id: string;
@@ -105,6 +109,19 @@ describe('per-connection limits', () => {
     const stopped = [await caller.client.next((f) => f.invocation_id === ids[1]), await caller.client.next((f) => f.invocation_id === third)];
     expect(stopped.map((f) => f.error.code)).toEqual(['invocation_stopped', 'invocation_stopped']);
     expect(engine.stats().pendingInvocations).toBe(0);
+  });
+
+  it('an iii-rx worker sees channel_limit as an InvocationError from createChannel', async () => {
+    const w = connectWorker(engine.url);
+    try {
+      await whenOpen(w);
+      for (let i = 0; i < 3; i++) await firstValueFrom(w.createChannel());
+      const err = await errorOf(w.createChannel());
+      expect(err).toBeInstanceOf(InvocationError);
+      expect(err).toMatchObject({ code: 'channel_limit' });
+    } finally {
+      await w.close();
+    }
   });
 
   it('allows 1024 open channels per connection by default', async () => {
