@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { registerWorker } from 'iii-sdk';
+import WebSocket from 'ws';
 import { Subject, firstValueFrom, lastValueFrom } from 'rxjs';
 import { connectWorker } from '../../lib/worker/connectWorker';
 import type { Worker } from '../../lib/worker/Worker';
@@ -88,7 +89,8 @@ describe('load (engine in a child process)', () => {
       rssBytes: (idle.rss - base.rss) / CHANNELS,
       externalBytes: (idle.external - base.external) / CHANNELS,
     };
-    report({ metric: 'engine_memory_per_channel', channels: CHANNELS, baseline: base, created: perCreated, idleConnected: perIdle });
+    const plain = await plainWsPerSocketPair();
+    report({ metric: 'engine_memory_per_channel', channels: CHANNELS, engineBefore: base, created: perCreated, idleConnected: perIdle, plainWsBaselinePerSocketPair: plain });
 
     // now data on every channel at once: random bytes, chunked, hashed on both sides
     const expected: string[] = [];
@@ -164,6 +166,24 @@ describe('load (engine in a child process)', () => {
       engineHeapBytesPerPendingCall: Math.round((during.heapUsed - before.heapUsed) / CALLS),
     });
   });
+
+  /** Baseline in the same run: memory of two idle sockets per "channel" on a bare `ws` server process. */
+  async function plainWsPerSocketPair(): Promise<{ heapBytes: number; rssBytes: number }> {
+    const server = new Child(kit.engineChild, ['plain-ws'], kit.dir, ['--expose-gc']);
+    const sockets: WebSocket[] = [];
+    try {
+      const plainUrl = (await server.line(/^url /)).slice(4);
+      const before: Memory = JSON.parse(await server.request('mem'));
+      for (let i = 0; i < CHANNELS * 2; i++) sockets.push(new WebSocket(plainUrl, { perMessageDeflate: false }));
+      await Promise.all(sockets.map((ws) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))));
+      await waitFor(async () => JSON.parse(await server.request('stats')).channelSockets === CHANNELS * 2);
+      const after: Memory = JSON.parse(await server.request('mem'));
+      return { heapBytes: (after.heapUsed - before.heapUsed) / CHANNELS, rssBytes: (after.rss - before.rss) / CHANNELS };
+    } finally {
+      for (const ws of sockets) ws.terminate();
+      await server.stop();
+    }
+  }
 
   /** The same hold-then-answer run with the official iii-sdk 0.22.1 on both sides, through the same engine. */
   async function sdkBaseline(): Promise<{ ms: number; msUntilAllInFlight: number; msToAnswerAll: number }> {
