@@ -58,7 +58,8 @@ export function wrapNodeSocket(ws: WebSocket): SocketLike {
         cb?.(new SocketError('socket is not open'));
         return;
       }
-      ws.send(data, { binary: typeof data !== 'string' }, cb);
+      // a failed write (EPIPE, ECONNRESET, ...) is reported as a SocketError, like the socket's own errors
+      ws.send(data, { binary: typeof data !== 'string' }, cb && ((err) => cb(err && !(err instanceof SocketError) ? new SocketError(err.message, { cause: err }) : err)));
     },
     pause: () => ws.pause(),
     resume: () => ws.resume(),

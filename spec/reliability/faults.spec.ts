@@ -182,6 +182,7 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
       const reader = child(kit.faultChild, 'read', engine.url, JSON.stringify(channel.readerRef));
       await reader.line(/^read \d+$/);
       await reader.killHard();
+      // never a raw socket error (it used to be "write ECONNRESET" when the drop raced a send)
       expect(await written).toBeInstanceOf(ChannelClosedError);
       await waitFor(() => engine.stats().channelSockets === 0);
     });
@@ -314,6 +315,71 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
         expect(engine.stats().pendingInvocations).toBe(0);
         expect(a.pendingCalls).toBe(0);
       }
+    });
+
+    it('engine process killed with -9 mid-call and a new one started on the same port: calls settle, workers re-register once', async () => {
+      const engineProcess = (port: number) => child(kit.engineChild, JSON.stringify({ port }));
+      let proc = engineProcess(0);
+      const url = (await proc.line(/^url /)).slice(4);
+      const port = Number(new URL(url).port);
+      const callee = connectWorker(url, fast);
+      const caller = connectWorker(url, fast);
+      workers.push(callee, caller);
+      let started = 0;
+      callee.registerFunction('crash::slow', (n: number) => {
+        started++;
+        return new Promise<number>((resolve) => setTimeout(() => resolve(n), 50));
+      });
+      callee.registerFunction('crash::other', () => 'other');
+      const sdkScript = kit.script(
+        'sdkWorker.js',
+        `const { registerWorker } = require(${JSON.stringify(require.resolve('iii-sdk'))});
+console.debug = () => {};
+const iii = registerWorker(process.argv[2], { otel: { enabled: false }, enableMetricsReporting: false, reconnectionConfig: { initialDelayMs: 10, maxDelayMs: 50 } });
+iii.registerFunction('crash::sdk', async () => 'sdk');
+`,
+      );
+      child(sdkScript, url);
+      const listIds = async () => {
+        const out = await firstValueFrom(caller.trigger<{ functions: Array<{ function_id: string; builtin?: boolean }> }>('engine::functions::list', {}));
+        return out.functions.filter((f) => !f.builtin).map((f) => f.function_id).sort();
+      };
+      const expected = ['crash::other', 'crash::sdk', 'crash::slow'];
+      await syncWithEngine(callee);
+      await whenOpen(caller);
+      while ((await listIds()).join() !== expected.join()) await new Promise((r) => setTimeout(r, 10));
+
+      const inFlight = Array.from({ length: 20 }, (_, i) =>
+        firstValueFrom(caller.trigger<number>('crash::slow', i, { timeoutMs: 10_000 })).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      );
+      await waitFor(() => started > 0);
+      await proc.killHard();
+      for (let attempt = 0; ; attempt++) {
+        proc = engineProcess(port);
+        try {
+          await proc.line(/^url /);
+          break;
+        } catch (err) {
+          // the port may take a moment to be free again
+          if (attempt > 50) throw err;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      const settled = await Promise.all(inFlight);
+      settled.forEach((o, i) => {
+        if (o.ok) expect(o.value).toBe(i);
+        else expect(['CONNECTION_LOST', 'invocation_stopped', 'function_not_found']).toContain((o.error as InvocationError).code);
+      });
+      expect(caller.pendingCalls).toBe(0);
+      await whenOpen(caller);
+      while ((await listIds()).join() !== expected.join()) await new Promise((r) => setTimeout(r, 10));
+      expect(await listIds()).toEqual(expected);
+      await expect(firstValueFrom(caller.trigger('crash::sdk', {}))).resolves.toBe('sdk');
+      await expect(firstValueFrom(caller.trigger<number>('crash::slow', 7))).resolves.toBe(7);
+      await proc.stop();
     });
 
     it('every worker socket dropped by the network: reattach evicts nothing twice, registrations stay unique', async () => {

@@ -20,11 +20,17 @@ describe(`iii-rx worker against a hostile engine (FUZZ_SEED=${SEED})`, () => {
   let server: WebSocketServer;
   let worker: Worker;
   const connections: WebSocket[] = [];
+  let channelSockets = 0;
 
   beforeAll(async () => {
     server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    server.on('connection', (ws) => {
+    server.on('connection', (ws, req) => {
+      // refs inside fuzzed payloads may make the worker open channel sockets here too: only `/` is the worker socket
+      if (req.url !== '/') {
+        channelSockets++;
+        return;
+      }
       connections.push(ws);
       ws.send(JSON.stringify({ type: 'workerregistered', worker_id: randomUUID(), reattach_token: randomUUID() }));
     });
@@ -87,7 +93,7 @@ describe(`iii-rx worker against a hostile engine (FUZZ_SEED=${SEED})`, () => {
     while (!replies.some((f) => f.invocation_id === id)) await new Promise((r) => setTimeout(r, 5));
     expect(replies.find((f) => f.invocation_id === id)).toMatchObject({ type: 'invocationresult', result: [1, 'two'] });
 
-    process.stdout.write(`fuzz client: ${JSON.stringify({ seed: SEED, frames: FRAMES, undecodable, authFramesLeftOut: authFrames, replies: replies.length })}\n`);
+    process.stdout.write(`fuzz client: ${JSON.stringify({ seed: SEED, frames: FRAMES, undecodable, authFramesLeftOut: authFrames, replies: replies.length, channelSockets })}\n`);
     expect(warnings.filter((w) => w.startsWith('dropped an inbound frame')).length).toBe(undecodable);
     expect(connections).toHaveLength(1);
     expect(states).not.toContain('reconnecting');
