@@ -227,19 +227,13 @@ export class InvocationRouter {
       queued = fn.owner.send(out);
     } catch (err) {
       // not serialisable (cannot happen for decoded JSON within the nesting limit): fail the call, leak nothing
-      if (caller) {
-        const entry = this.pending.get(id);
-        if (entry) this.removePending(id, entry);
-      }
+      if (caller) this.forgetPending(id);
       this.log.error('could not serialise invokefunction', { function_id: functionId, error: (err as Error).message });
       fail({ error: { code: 'invocation_failed', message: `the call could not be forwarded: ${(err as Error).message}` } });
       return;
     }
     if (!queued) {
-      if (caller) {
-        const entry = this.pending.get(id);
-        if (entry) this.removePending(id, entry);
-      }
+      if (caller) this.forgetPending(id);
       this.log.warn('could not queue invokefunction to the owning worker', {
         function_id: functionId,
         worker_id: fn.owner.workerId,
@@ -253,6 +247,11 @@ export class InvocationRouter {
     if (call.caller) this.perCaller.set(call.caller, (this.perCaller.get(call.caller) ?? 0) + 1);
   }
 
+  private forgetPending(id: string): void {
+    const call = this.pending.get(id);
+    if (call) this.removePending(id, call);
+  }
+
   private removePending(id: string, call: PendingCall): void {
     if (this.pending.get(id) !== call) return;
     this.pending.delete(id);
@@ -260,11 +259,6 @@ export class InvocationRouter {
     const left = (this.perCaller.get(call.caller) ?? 1) - 1;
     if (left > 0) this.perCaller.set(call.caller, left);
     else this.perCaller.delete(call.caller);
-  }
-
-  /** Calls `caller` has awaiting a result. */
-  pendingOf(caller: WorkerPeer): number {
-    return this.perCaller.get(caller) ?? 0;
   }
 
   /** Sends a frame that must not be lost; a connection that cannot take it is terminated. */
