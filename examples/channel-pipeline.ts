@@ -7,7 +7,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { EMPTY, filter, firstValueFrom, lastValueFrom } from 'rxjs';
-import { ChannelReader, connectWorker, readChannel, startEngine } from '../lib/index';
+import { ChannelReader, connectWorker, readChannel } from '../lib/index';
+import { startEngine } from '../lib/engine/index';
 
 export interface PipelineResult {
   bytes: number;

@@ -1,4 +1,5 @@
-// The public API of iii-rx. Explicit re-exports only; nothing else is public.
+// The public API of iii-rx, the client: platform-neutral (Node, browsers, workers). Explicit re-exports only;
+// nothing else is public.
 
 // version
 export { VERSION } from './version';
@@ -34,15 +35,7 @@ export type { SocketLike, SocketHandlers, SocketFactory, OpenSocketOptions } fro
 export { openBrowserSocket } from './socket/openBrowserSocket';
 export type { BrowserSocketOptions, DomWebSocketLike, DomWebSocketConstructor } from './socket/openBrowserSocket';
 
-// engine (section owned by the engine work)
-export { startEngine } from './engine/startEngine';
-export { EmbeddedEngine } from './engine/EmbeddedEngine';
-export type { EngineOptions } from './engine/EngineOptions';
-export type { EngineLogger, EngineLogDetails } from './engine/EngineLogger';
-export type { EngineStats } from './engine/EngineStats';
-export type { FunctionListEntry } from './engine/builtins/functionsList';
-export type { WorkerListEntry } from './engine/builtins/workersList';
-export { WORKERS_AVAILABLE_TRIGGER } from './engine/EngineCore';
+// The embedded engine is Node-only and has its own entry, `iii-rx/engine` (lib/engine/index.ts).
 
 // connection + worker (section owned by the worker-client work)
 export { connectWorker } from './worker/connectWorker';

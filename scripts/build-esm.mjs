@@ -5,11 +5,11 @@
 //                  which both imports and requires iii-rx still gets one copy of every class (no dual-package
 //                  hazard). Types: `export * from '../lib/...'`.
 //   dist/browser/  for browsers and bundlers (`browser` condition, `module` field): real ES modules bundled by
-//                  esbuild from lib/, entry points `index.js` and `angular.js` sharing chunks. Node-only modules
-//                  are swapped: a module `X.ts` with a sibling `X.browser.ts` is replaced by it (the socket
-//                  defaults), the embedded engine becomes stubs that throw, and the two node builtins the worker
-//                  uses (`node:crypto` randomUUID, `node:os` names) get Web-API shims. rxjs, io-ts, fp-ts and
-//                  @angular/core stay external (the app's bundler resolves them).
+//                  esbuild from lib/, entry points `index.js` and `angular.js` sharing chunks (the engine,
+//                  `iii-rx/engine`, is Node only and has no browser build). A module `X.ts` with a sibling
+//                  `X.browser.ts` is replaced by it (the socket defaults); `fp-ts/lib/*` becomes `fp-ts/es6/*`.
+//                  rxjs, io-ts, fp-ts and @angular/core stay external (the app's bundler resolves them).
+//                  Source maps carry `sourcesContent`, as lib/ is not published.
 //
 // `node scripts/build-check-browser.mjs` verifies afterwards that dist/browser pulls in no `ws`, `node:*` or
 // `Buffer`.
@@ -24,8 +24,10 @@ const require = createRequire(join(root, 'package.json'));
 
 /** The package's entry points: name in dist/esm and dist/browser, CommonJS build, TypeScript source. */
 export const ENTRIES = [
-  { name: 'index', cjs: 'dist/lib/index.js', types: 'dist/lib/index.d.ts', src: 'lib/index.ts' },
-  { name: 'angular', cjs: 'dist/lib/angular/index.js', types: 'dist/lib/angular/index.d.ts', src: 'lib/angular/index.ts' },
+  { name: 'index', cjs: 'dist/lib/index.js', types: 'dist/lib/index.d.ts', src: 'lib/index.ts', browser: true },
+  { name: 'angular', cjs: 'dist/lib/angular/index.js', types: 'dist/lib/angular/index.d.ts', src: 'lib/angular/index.ts', browser: true },
+  // Node only: the embedded engine (no browser build)
+  { name: 'engine', cjs: 'dist/lib/engine/index.js', types: 'dist/lib/engine/index.d.ts', src: 'lib/engine/index.ts', browser: false },
 ];
 
 /** Packages the browser bundle leaves to the app's bundler. */
@@ -57,60 +59,28 @@ function buildNodeEsm() {
   }
 }
 
-/** esbuild plugin: the browser replacements described at the top of this file. */
+/**
+ * esbuild plugin for the browser build: a module `X.ts` with a sibling `X.browser.ts` is replaced by it (the socket
+ * defaults), and CommonJS deep imports of fp-ts (`fp-ts/lib/X`) become its ES modules (`fp-ts/es6/X`), which the
+ * app's bundler can tree-shake (io-ts is imported bare: bundlers pick its `module` field, whose files import
+ * `fp-ts/es6` too). Anything Node-only stays an external import, so the build still succeeds and
+ * build-check-browser.mjs names the module that needs a browser variant.
+ */
 const browserSwaps = {
   name: 'iii-rx-browser-swaps',
   setup(b) {
     const libDir = join(root, 'lib');
-    const engineDir = join(libDir, 'engine') + sep;
-
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (!args.importer.startsWith(libDir)) return undefined;
       const base = resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '');
-      if (base.startsWith(engineDir) && !args.importer.startsWith(engineDir)) {
-        return { path: base, namespace: 'engine-stub' };
-      }
       if (existsSync(`${base}.browser.ts`)) return { path: `${base}.browser.ts` };
       return undefined;
     });
-
-    b.onLoad({ filter: /.*/, namespace: 'engine-stub' }, (args) => {
-      const source = readFileSync(`${args.path}.ts`, 'utf8');
-      const names = [...source.matchAll(/^export\s+(?:async\s+)?(?:function|class|const|let)\s+([A-Za-z_$][\w$]*)/gm)].map(
-        (m) => m[1],
-      );
-      const errors = join(libDir, 'errors/IiiRxError.ts').split(sep).join('/');
-      const contents = [
-        `import { IiiRxError } from ${JSON.stringify(errors)};`,
-        'function unavailable(name) {',
-        '  return function () {',
-        "    throw new IiiRxError('NOT_AVAILABLE_IN_BROWSER', name + ' is not available in browsers: the embedded engine needs Node');",
-        '  };',
-        '}',
-        ...names.map((n) => `export const ${n} = unavailable(${JSON.stringify(n)});`),
-      ].join('\n');
-      return { contents, loader: 'js', resolveDir: libDir };
-    });
-
-    b.onResolve({ filter: /^node:(crypto|os)$/ }, (args) => ({ path: args.path, namespace: 'node-shim' }));
-    // anything else Node-only stays an (unresolvable in a page) external import, so that the build still
-    // succeeds and build-check-browser.mjs names the module that needs a browser variant
-    b.onResolve({ filter: /^(node:.*|ws|http|https|net|tls|fs|os|path|stream|events|crypto|zlib|child_process)$/ }, (args) =>
-      args.namespace === 'node-shim' ? undefined : { path: args.path, external: true },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'node-shim' }, (args) => {
-      const shims = {
-        'node:crypto': 'export const randomUUID = () => globalThis.crypto.randomUUID();',
-        'node:os': [
-          "const ua = () => (typeof navigator !== 'undefined' && navigator.userAgent) || 'unknown';",
-          "export const hostname = () => (typeof location !== 'undefined' && location.hostname) || 'browser';",
-          "export const platform = () => 'browser';",
-          'export const release = ua;',
-          "export const arch = () => 'web';",
-        ].join('\n'),
-      };
-      return { contents: shims[args.path], loader: 'js' };
-    });
+    b.onResolve({ filter: /^fp-ts\/lib\// }, (args) => ({ path: args.path.replace(/^fp-ts\/lib\//, 'fp-ts/es6/'), external: true }));
+    b.onResolve({ filter: /^(node:.*|ws|http|https|net|tls|fs|os|path|stream|events|crypto|zlib|child_process)$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
   },
 };
 
@@ -119,7 +89,7 @@ async function buildBrowser() {
   rmSync(outDir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(ENTRIES.map((e) => [e.name, e.src])),
+    entryPoints: Object.fromEntries(ENTRIES.filter((e) => e.browser).map((e) => [e.name, e.src])),
     outdir: outDir,
     bundle: true,
     splitting: true,
@@ -130,6 +100,7 @@ async function buildBrowser() {
     tsconfig: join(root, 'tsconfig.json'),
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: true,
+    sourcesContent: true,
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',

@@ -17,8 +17,9 @@ import { TriggerRegistry } from './TriggerRegistry';
 import { WorkerDirectory } from './WorkerDirectory';
 import type { WorkerPeer } from './WorkerPeer';
 
-/** Id of the built-in trigger type fired when workers connect and disconnect. */
-export const WORKERS_AVAILABLE_TRIGGER = 'engine::workers-available';
+import { WORKERS_AVAILABLE_TRIGGER } from './workersAvailableTrigger';
+
+export { WORKERS_AVAILABLE_TRIGGER };
 
 const TELEMETRY_PREFIXES = ['OTLP', 'MTRC', 'LOGS'];
 

@@ -1,22 +1,10 @@
-export * from './startEngine';
-export * from './EmbeddedEngine';
-export * from './EngineOptions';
-export * from './EngineLogger';
-export * from './EngineStats';
-export * from './EngineCore';
-export * from './WorkerPeer';
-export * from './WorkerConnection';
-export * from './FunctionRegistry';
-export * from './InvocationRouter';
-export * from './TriggerRegistry';
-export * from './WorkerDirectory';
-export * from './Channel';
-export * from './ChannelBroker';
-export * from './parseEngineRoute';
-export * from './builtins/BuiltinFunction';
-export * from './builtins/channelsCreate';
-export * from './builtins/functionsList';
-export * from './builtins/workersList';
-export * from './builtins/workersRegister';
-export * from './tokenMatches';
-export * from './jsonNestingExceeds';
+// The public API of `iii-rx/engine`: the embedded iii-compatible engine. Node only (it listens on a TCP port
+// through `ws`). Explicit re-exports only; nothing else is public.
+export { startEngine } from './startEngine';
+export { EmbeddedEngine } from './EmbeddedEngine';
+export type { EngineOptions } from './EngineOptions';
+export type { EngineLogger, EngineLogDetails } from './EngineLogger';
+export type { EngineStats } from './EngineStats';
+export type { FunctionListEntry } from './builtins/functionsList';
+export type { WorkerListEntry } from './builtins/workersList';
+export { WORKERS_AVAILABLE_TRIGGER } from './workersAvailableTrigger';

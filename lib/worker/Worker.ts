@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../protocol/randomUUID';
 import { Observable, Subject, Subscriber, Subscription, isObservable, lastValueFrom } from 'rxjs';
 import { isLeft } from 'fp-ts/lib/Either';
 import { Connection, ConnectionOptions, ConnectionState } from '../connection/Connection';

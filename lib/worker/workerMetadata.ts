@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import { VERSION } from '../version';
 
 /** Details a worker tells the engine about itself through `engine::workers::register`. */
@@ -20,9 +19,10 @@ export interface WorkerMetadataOptions {
  * ```
  */
 export function workerMetadata(options: WorkerMetadataOptions = {}): Record<string, unknown> {
-  const env = typeof process !== 'undefined' ? process.env : {};
-  const pid = typeof process !== 'undefined' ? process.pid : 0;
-  const name = options.workerName ?? (env.III_WORKER_NAME || `${os.hostname()}:${pid}`);
+  const host = hostRuntime();
+  const env = host.env;
+  const pid = host.pid;
+  const name = options.workerName ?? (env.III_WORKER_NAME || `${host.hostname}:${pid}`);
   let language: string | undefined = options.telemetry?.language;
   if (!language) {
     try {
@@ -32,10 +32,10 @@ export function workerMetadata(options: WorkerMetadataOptions = {}): Record<stri
     }
   }
   const payload: Record<string, unknown> = {
-    runtime: 'node',
+    runtime: host.runtime,
     version: VERSION,
     name,
-    os: `${os.platform()} ${os.release()} (${os.arch()})`,
+    os: host.os,
     pid,
     isolation: env.III_ISOLATION || null,
     telemetry: {
@@ -46,4 +46,51 @@ export function workerMetadata(options: WorkerMetadataOptions = {}): Record<stri
   };
   if (options.workerDescription !== undefined) payload.description = options.workerDescription;
   return payload;
+}
+
+/** Minimal views of the globals `hostRuntime` reads; declared here so the client needs neither @types/node nor DOM. */
+interface NodeProcessLike {
+  pid?: number;
+  platform?: string;
+  arch?: string;
+  env?: Record<string, string | undefined>;
+  versions?: { node?: string };
+  /** Node ≥ 20.16: a builtin module without an import (keeps this file platform-neutral). */
+  getBuiltinModule?: (id: string) => unknown;
+}
+interface NodeOsLike {
+  hostname(): string;
+  platform(): string;
+  release(): string;
+  arch(): string;
+}
+interface RuntimeGlobals {
+  process?: NodeProcessLike;
+  navigator?: { userAgent?: string };
+  location?: { hostname?: string };
+  Deno?: unknown;
+  Bun?: unknown;
+}
+
+/**
+ * Where this worker runs, without importing anything platform-specific: `'node'` (also Bun/Deno, which
+ * emulate `process`), or `'browser'` for pages and web workers.
+ */
+function hostRuntime(): { runtime: string; os: string; hostname: string; pid: number; env: Record<string, string | undefined> } {
+  const g = globalThis as unknown as RuntimeGlobals;
+  const proc = g.process;
+  if (proc?.versions?.node) {
+    const runtime = g.Bun ? 'bun' : g.Deno ? 'deno' : 'node';
+    const os = proc.getBuiltinModule?.('node:os') as NodeOsLike | undefined;
+    const env = proc.env ?? {};
+    return {
+      runtime,
+      os: os ? `${os.platform()} ${os.release()} (${os.arch()})` : `${proc.platform ?? 'unknown'} (${proc.arch ?? 'unknown'})`,
+      hostname: os?.hostname() ?? (env.HOSTNAME || 'localhost'),
+      pid: proc.pid ?? 0,
+      env,
+    };
+  }
+  const ua = g.navigator?.userAgent || 'unknown';
+  return { runtime: 'browser', os: ua, hostname: g.location?.hostname || 'browser', pid: 0, env: {} };
 }

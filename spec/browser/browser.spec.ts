@@ -176,7 +176,7 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
     report = await page.evaluate((url) => window.runScenario(url), engine.url);
     expect(report.userAgent).toMatch(/Chrom/);
     expect(report.secureContext).toBe(true);
-    expect(report.startEngineInPage).toBe('NOT_AVAILABLE_IN_BROWSER');
+    expect(report.runtimeInPage).toBe('browser');
     expect(problems).toEqual([]);
     if (process.env.IIIRX_BROWSER_REPORT) process.stdout.write(`${JSON.stringify(report)}\n`);
   });

@@ -51,6 +51,7 @@ async function bundle(example: Example): Promise<string> {
         name: 'iii-rx-from-source',
         setup(b) {
           b.onResolve({ filter: /^iii-rx$/ }, () => ({ path: join(ROOT, 'lib', 'index.ts') }));
+          b.onResolve({ filter: /^iii-rx\/engine$/ }, () => ({ path: join(ROOT, 'lib', 'engine', 'index.ts') }));
           // whole packages stay external (Node resolves them from node_modules); deep CJS paths such as
           // fp-ts/lib/Either are bundled, as ESM cannot import them without an extension
           b.onResolve({ filter: /^(@[^/]+\/)?[^./][^/]*$/ }, (args) => ({ path: args.path, external: true }));

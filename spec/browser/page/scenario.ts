@@ -9,7 +9,6 @@ import {
   IiiRxError,
   openBrowserSocket,
   readChannel,
-  startEngine,
   writeChannel,
 } from '../../../lib/index';
 import type { ChannelItem, SocketLike, Worker } from '../../../lib/index';
@@ -18,8 +17,8 @@ import type { ChannelItem, SocketLike, Worker } from '../../../lib/index';
 export interface ScenarioReport {
   userAgent: string;
   secureContext: boolean;
-  /** What `startEngine` (Node only) does in a page: the error code it fails with. */
-  startEngineInPage: string;
+  /** The `runtime` the engine lists for this page's worker (from its `engine::workers::register` metadata). */
+  runtimeInPage: string | undefined;
   raw: { firstFrameType: string; firstFrameWasText: boolean; echoed: unknown; binaryEcho: number[] };
   worker: { echoed: unknown; viaNode: unknown; stateSeen: string[] };
   idle: { idleTimeoutMs: number; idledMs: number; stateSeen: string[]; echoedAfter: unknown };
@@ -249,13 +248,12 @@ async function upload(engineUrl: string, worker: Worker, size: number, seed: num
   return { bytes: size, sha256, nodeSha256: node.sha256, nodeBytes: node.bytes, maxBufferedAmount, sendBufferBytes };
 }
 
-async function startEngineInPage(): Promise<string> {
-  try {
-    await startEngine({ port: 0 });
-    return 'started?!';
-  } catch (err) {
-    return err instanceof IiiRxError ? err.code : `untyped: ${String(err)}`;
-  }
+/** How the engine sees this page's worker: the `runtime` of its `engine::workers::list` entry. */
+async function runtimeInPage(worker: Worker): Promise<string | undefined> {
+  const listed = (await firstValueFrom(worker.trigger('engine::workers::list', {}))) as {
+    workers: { name?: string; runtime?: string }[];
+  };
+  return listed.workers.find((w) => w.name === 'chromium-page')?.runtime;
 }
 
 /** The same transfers through the library's channel API (createChannel, reader Observable, writeChannel). */
@@ -316,7 +314,7 @@ window.runScenario = async (engineUrl: string): Promise<ScenarioReport> => {
     return {
       userAgent: navigator.userAgent,
       secureContext: window.isSecureContext,
-      startEngineInPage: await startEngineInPage(),
+      runtimeInPage: await runtimeInPage(worker),
       raw,
       worker: report,
       idle,

@@ -3,7 +3,8 @@
  * embedded engine, in both directions: iii-rx calls the peer, the peer calls iii-rx.
  */
 import { firstValueFrom, from, NEVER, Observable } from 'rxjs';
-import { ChannelReader, ChannelWriter, connectWorker, createChannel, EmbeddedEngine, InvocationError, startEngine, Worker } from '../../../lib';
+import { ChannelReader, ChannelWriter, connectWorker, createChannel, InvocationError, Worker } from '../../../lib';
+import { EmbeddedEngine, startEngine } from '../../../lib/engine';
 import { channelPayloadCodec } from '../../../lib/codec/channelPayloadCodec';
 import { makeBytes, MiB, mixedMessages, PlacedMessage, ReadReport, sha256, summarize, WriteReport } from './helpers/channelData';
 import { readRx, writeRx } from './helpers/rxChannels';

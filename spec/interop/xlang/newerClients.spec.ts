@@ -7,7 +7,8 @@
  */
 import { registerWorker } from 'iii-sdk';
 import { firstValueFrom } from 'rxjs';
-import { connectWorker, createChannel, EmbeddedEngine, startEngine, Worker } from '../../../lib';
+import { connectWorker, createChannel, Worker } from '../../../lib';
+import { EmbeddedEngine, startEngine } from '../../../lib/engine';
 import { channelPayloadCodec } from '../../../lib/codec/channelPayloadCodec';
 import { makeBytes, MiB, mixedMessages, ReadReport, summarize } from './helpers/channelData';
 import { loadPeers, PeerProcess, prefixFor } from './helpers/PeerProcess';

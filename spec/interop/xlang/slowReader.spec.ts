@@ -5,7 +5,8 @@
  * memory of this process (engine + reader) stays far below the stream size, and nothing is lost.
  */
 import { firstValueFrom, lastValueFrom, map, timer } from 'rxjs';
-import { connectWorker, createChannel, EmbeddedEngine, readChannel, startEngine, Worker } from '../../../lib';
+import { connectWorker, createChannel, readChannel, Worker } from '../../../lib';
+import { EmbeddedEngine, startEngine } from '../../../lib/engine';
 import { channelPayloadCodec } from '../../../lib/codec/channelPayloadCodec';
 import { MiB, ReadTally } from './helpers/channelData';
 import { loadPeers, PeerProcess, prefixFor } from './helpers/PeerProcess';
