@@ -81,7 +81,7 @@ function hostRuntime(): { runtime: string; os: string; hostname: string; pid: nu
   const proc = g.process;
   if (proc?.versions?.node) {
     const runtime = g.Bun ? 'bun' : g.Deno ? 'deno' : 'node';
-    const os = proc.getBuiltinModule?.('node:os') as NodeOsLike | undefined;
+    const os = proc.getBuiltinModule?.('os') as NodeOsLike | undefined;
     const env = proc.env ?? {};
     return {
       runtime,
