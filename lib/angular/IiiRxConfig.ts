@@ -12,4 +12,11 @@ export interface IiiRxConfig {
    * `'inside'` leaves everything to the zone the service was created in.
    */
   zone?: 'outside' | 'inside';
+  /**
+   * With `zone: 'outside'`: where channel data is delivered (reader items, `values$()`, streamed results, and the
+   * end of each channel). `'inside'` (default) re-enters the zone the service was created in, as call results do,
+   * so templates update; `'outside'` keeps busy channels out of change detection (re-enter with `enterZone` after
+   * throttling). Without a zone (zoneless apps) both are the same.
+   */
+  channelData?: 'inside' | 'outside';
 }

@@ -3,6 +3,6 @@
  * function it is given, which is how zoneless apps opt out.
  */
 export interface ZoneLike {
-  run<T>(fn: (...args: any[]) => T): T;
-  runOutsideAngular<T>(fn: (...args: any[]) => T): T;
+  run<T>(fn: () => T): T;
+  runOutsideAngular<T>(fn: () => T): T;
 }

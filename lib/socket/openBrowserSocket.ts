@@ -11,9 +11,12 @@ export interface DomWebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
   binaryType: string;
-  send(data: string | ArrayBufferView | ArrayBuffer): void;
+  /** (`ArrayBufferView<ArrayBuffer>`: TypeScript ≥ 5.7's DOM types accept no views of shared memory.) */
+  send(data: string | ArrayBufferView<ArrayBuffer> | ArrayBuffer): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: any) => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code?: number; reason?: string }) => void): void;
 }
 
 /** A constructor of DOM-like WebSockets, e.g. `globalThis.WebSocket`. */
@@ -171,7 +174,7 @@ export function openBrowserSocket(url: string, options: BrowserSocketOptions = {
         return;
       }
       try {
-        ws.send(data);
+        ws.send(data as string | Uint8Array<ArrayBuffer>);
       } catch (err) {
         if (cb) queueMicrotask(() => cb(new SocketError(`send failed: ${(err as Error)?.message}`, { cause: err })));
         return;

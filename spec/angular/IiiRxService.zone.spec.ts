@@ -10,6 +10,7 @@ import type { Worker } from '../../lib/worker/Worker';
 import { provideIiiRx } from '../../lib/angular/provideIiiRx';
 import { IiiRxService } from '../../lib/angular/IiiRxService';
 import type { IiiRxConfig } from '../../lib/angular/IiiRxConfig';
+import type { Channel } from '../../lib/channel/Channel';
 import { openNodeSocket } from '../../lib/socket/openNodeSocket';
 import type { SocketFactory, SocketHandlers, SocketLike } from '../../lib/socket/SocketLike';
 
@@ -99,7 +100,47 @@ describe('IiiRxService with an NgZone', () => {
     return unstable;
   }
 
-  it('runs socket traffic and handlers outside the zone, and results and state inside', async () => {
+  /**
+   * Creates a channel through the service and streams through it, both ends subscribed *outside* the zone (so only
+   * the service decides where data is delivered): text and bytes to `reader.pipe(...)`, then NDJSON to `values$()`.
+   */
+  async function readThroughChannel(service: IiiRxService) {
+    let channelInZone: boolean | undefined;
+    const channel = await new Promise<Channel>((resolve, reject) =>
+      service.createChannel({ bufferSize: 4 }).subscribe({
+        next: (c) => {
+          channelInZone = NgZone.isInAngularZone();
+          resolve(c);
+        },
+        error: reject,
+      }),
+    );
+    const itemInZone: boolean[] = [];
+    let unstable = 0;
+    const watch = zone.onUnstable.subscribe(() => unstable++);
+    try {
+      await zone.runOutsideAngular(() =>
+        Promise.all([
+          lastValueFrom(channel.reader.pipe(tap(() => itemInZone.push(NgZone.isInAngularZone())))),
+          lastValueFrom(from(['a', new Uint8Array(100_000), 'b']).pipe(writeChannel(channel.writer))),
+        ]),
+      );
+    } finally {
+      watch.unsubscribe();
+    }
+    const valuesChannel = await firstValueFrom(service.createChannel({ bufferSize: 4 }));
+    const valuesInZone: boolean[] = [];
+    await zone.runOutsideAngular(() =>
+      Promise.all([
+        lastValueFrom(valuesChannel.reader.values$().pipe(tap(() => valuesInZone.push(NgZone.isInAngularZone())))),
+        lastValueFrom(from(['{"n":1}\n{"n":2}\n']).pipe(writeChannel(valuesChannel.writer))),
+      ]),
+    );
+    const socketsOpened = openedUrls.filter((u) => u.includes(`/ws/channels/${channel.readerRef.channel_id}`)).length;
+    return { channelInZone, itemInZone, valuesInZone, socketsOpened, unstable };
+  }
+
+  it('runs socket traffic and handlers outside the zone, and results, state and channel data inside', async () => {
     const { injector, service } = await start({ url: engine.url, worker: { workerName: 'zoned-outside', socketFactory: zonePatchedLikeDom } });
     try {
       const handlerInZone: boolean[] = [];
@@ -123,33 +164,33 @@ describe('IiiRxService with an NgZone', () => {
       });
       expect(stateInZone).toBe(true);
 
-      let channelInZone: boolean | undefined;
-      const channel = await new Promise<import('../../lib/channel/Channel').Channel>((resolve, reject) =>
-        service.createChannel({ bufferSize: 4 }).subscribe({
-          next: (c) => {
-            channelInZone = NgZone.isInAngularZone();
-            resolve(c);
-          },
-          error: reject,
-        }),
-      );
+      const { channelInZone, itemInZone, valuesInZone, socketsOpened, unstable } = await readThroughChannel(service);
       expect(channelInZone).toBe(true);
-      const itemInZone: boolean[] = [];
-      // subscribed inside the zone, as a component would: only the service's socket factory keeps the sockets out
-      const [read, written] = zone.run(() => [
-        lastValueFrom(channel.reader.pipe(tap(() => itemInZone.push(NgZone.isInAngularZone())))),
-        lastValueFrom(from(['a', new Uint8Array(100_000), 'b']).pipe(writeChannel(channel.writer))),
-      ]);
-      let unstable = 0;
-      const watch = zone.onUnstable.subscribe(() => unstable++);
-      try {
-        await Promise.all([read, written]);
-      } finally {
-        watch.unsubscribe();
-      }
-      expect(openedUrls.filter((u) => u.includes(`/ws/channels/${channel.readerRef.channel_id}`))).toHaveLength(2);
+      expect(socketsOpened).toBe(2);
+      // channel data re-enters the zone the service was created in, as call results do (reader items and values$())
+      expect(itemInZone.length).toBeGreaterThanOrEqual(3);
+      expect(itemInZone.every((inside) => inside)).toBe(true);
+      expect(valuesInZone).toEqual([true, true]);
+      expect(unstable).toBeGreaterThan(0);
+    } finally {
+      injector.destroy();
+      await service.close();
+    }
+  });
+
+  it("with channelData: 'outside' keeps channel data out of the zone (no change detection for a busy channel)", async () => {
+    const { injector, service } = await start({
+      url: engine.url,
+      channelData: 'outside',
+      worker: { workerName: 'zoned-channels-outside', socketFactory: zonePatchedLikeDom },
+    });
+    try {
+      const { channelInZone, itemInZone, valuesInZone, socketsOpened, unstable } = await readThroughChannel(service);
+      expect(channelInZone).toBe(true);
+      expect(socketsOpened).toBe(2);
       expect(itemInZone.length).toBeGreaterThanOrEqual(3);
       expect(itemInZone.every((inside) => !inside)).toBe(true);
+      expect(valuesInZone).toEqual([false, false]);
       expect(unstable).toBe(0);
     } finally {
       injector.destroy();
