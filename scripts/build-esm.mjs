@@ -14,7 +14,7 @@
 // `node scripts/build-check-browser.mjs` verifies afterwards that dist/browser pulls in no `ws`, `node:*` or
 // `Buffer`.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,8 @@ const require = createRequire(join(root, 'package.json'));
 /** The package's entry points: name in dist/esm and dist/browser, CommonJS build, TypeScript source. */
 export const ENTRIES = [
   { name: 'index', cjs: 'dist/lib/index.js', types: 'dist/lib/index.d.ts', src: 'lib/index.ts', browser: true },
-  { name: 'angular', cjs: 'dist/lib/angular/index.js', types: 'dist/lib/angular/index.d.ts', src: 'lib/angular/index.ts', browser: true },
+  // real ES modules for Node's `import` too: @angular/core is ESM only, so it cannot be required (Node 20)
+  { name: 'angular', cjs: 'dist/lib/angular/index.js', types: 'dist/lib/angular/index.d.ts', src: 'lib/angular/index.ts', browser: true, esm: 'lib/angular' },
   // Node only: the embedded engine (no browser build)
   { name: 'engine', cjs: 'dist/lib/engine/index.js', types: 'dist/lib/engine/index.d.ts', src: 'lib/engine/index.ts', browser: false },
 ];
@@ -38,11 +39,15 @@ function writeModuleMarker(dir) {
   writeFileSync(join(dir, 'package.json'), '{\n  "type": "module",\n  "sideEffects": false\n}\n');
 }
 
-function buildNodeEsm() {
+async function buildNodeEsm() {
   const outDir = join(root, 'dist/esm');
   rmSync(outDir, { recursive: true, force: true });
   writeModuleMarker(outDir);
   for (const entry of ENTRIES) {
+    if (entry.esm) {
+      await buildEsmEntry(entry, outDir);
+      continue;
+    }
     const cjsPath = join(root, entry.cjs);
     if (!existsSync(cjsPath)) throw new Error(`${entry.cjs} is missing: run tsc -p tsconfig.build.json first`);
     const names = Object.keys(require(cjsPath)).filter((n) => n !== '__esModule' && n !== 'default');
@@ -57,6 +62,67 @@ function buildNodeEsm() {
     const typesSpec = relative(outDir, join(root, entry.cjs)).split(sep).join('/');
     writeFileSync(join(outDir, `${entry.name}.d.ts`), `export * from '${typesSpec}';\n`);
   }
+}
+
+/**
+ * An entry whose own folder (`entry.esm`, e.g. lib/angular) becomes a real ES module in dist/esm/<name>.js, for
+ * Node's `import`; everything it imports from the rest of lib/ stays in the CommonJS build (`../lib/X.js`, by
+ * name), so there is still one copy of every client class. Its types are the folder's .d.ts files copied to
+ * dist/esm/<name>/ as ES-module declarations (explicit `.js` specifiers; imports outside the folder point at
+ * dist/lib), so TypeScript under node16 resolution sees them import `@angular/core` as ESM.
+ */
+async function buildEsmEntry(entry, outDir) {
+  const srcDir = join(root, entry.esm) + sep;
+  const cjsDir = join(root, 'dist/lib');
+  const toCjs = (abs) => {
+    const rel = relative(join(root, 'lib'), abs).split(sep).join('/');
+    const target = existsSync(`${abs}.ts`) ? `${rel}.js` : `${rel}/index.js`;
+    return relative(outDir, join(cjsDir, target)).split(sep).join('/');
+  };
+  await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, entry.src)],
+    outfile: join(outDir, `${entry.name}.js`),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    sourcesContent: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'iii-rx-outside-entry-to-cjs',
+        setup(b) {
+          b.onResolve({ filter: /^\.\.?\// }, (args) => {
+            const abs = resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '');
+            if (abs.startsWith(srcDir)) return undefined;
+            const path = toCjs(abs);
+            return { path: path.startsWith('.') ? path : `./${path}`, external: true };
+          });
+        },
+      },
+    ],
+  });
+  // declarations
+  const typesSrc = join(root, 'dist/lib', relative(join(root, 'lib'), join(root, entry.esm)));
+  const typesOut = join(outDir, entry.name);
+  mkdirSync(typesOut, { recursive: true });
+  for (const file of readdirSync(typesSrc).filter((f) => f.endsWith('.d.ts'))) {
+    const text = readFileSync(join(typesSrc, file), 'utf8').replace(
+      /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
+      (_m, pre, q, spec) => {
+        const abs = resolve(join(root, entry.esm), spec);
+        if ((abs + sep).startsWith(srcDir) || abs.startsWith(srcDir)) return `${pre}${q}${spec}.js${q}`;
+        return `${pre}${q}${relative(typesOut, join(cjsDir, toCjs(abs).replace(/^(\.\.\/)+lib\//, ''))).split(sep).join('/')}${q}`;
+      },
+    );
+    writeFileSync(join(typesOut, file), text);
+  }
+  writeFileSync(join(outDir, `${entry.name}.d.ts`), `export * from './${entry.name}/index.js';
+`);
 }
 
 /**
@@ -111,5 +177,5 @@ async function buildBrowser() {
   writeFileSync(join(root, 'dist/browser-meta.json'), JSON.stringify(result.metafile));
 }
 
-buildNodeEsm();
+await buildNodeEsm();
 await buildBrowser();

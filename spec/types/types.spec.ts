@@ -14,6 +14,7 @@ const PROJECTS: { name: string; what: string; dependencies: string[] }[] = [
   { name: 'node16-esm', what: 'ES-module Node app, node16 resolution', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@types/node'] },
   { name: 'bundler-browser', what: 'browser app, bundler resolution, no @types', dependencies: ['rxjs', 'io-ts', 'fp-ts'] },
   { name: 'bundler-angular', what: 'Angular app, bundler resolution, no @types', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@angular/core'] },
+  { name: 'node16-angular', what: 'Angular code as Node ES modules, node16 resolution, no @types', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@angular/core'] },
 ];
 
 /** Compiles a fixture project with tsc (strict, skipLibCheck false); resolves to tsc's diagnostics, '' when clean. */
