@@ -51,4 +51,25 @@ describe('the npm tarball', () => {
     }
     expect(hits).toEqual([]);
   });
+
+  it('declares no `any` in the public types (outside the two lines #11 replaces)', () => {
+    // known, and being replaced by the worker-client work (issue #11): `registerFunction`'s input default and the
+    // codec output parameter; exact lines, so anything new is caught
+    const pending = new Set([
+      'export type FunctionHandler<I = any, O = unknown> = (input: I, context: FunctionContext) => O | Promise<O> | Observable<O>;',
+      'input?: t.Type<I, any, unknown>;',
+      'output?: t.Type<O, any, unknown>;',
+      'registerFunction<I = any, O = unknown>(id: string, handler: FunctionHandler<I, O>, options?: RegisterFunctionOptions<I, O>): Registration;',
+    ]);
+    const hits: string[] = [];
+    for (const file of packed.files.filter((f) => f.endsWith('.d.ts'))) {
+      const code = readFileSync(join(packed.packageDir, file), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
+      for (const line of code.split('\n').map((l) => l.trim())) {
+        if (/\bany\b/.test(line) && !pending.has(line)) hits.push(`${file}: ${line}`);
+      }
+    }
+    expect(hits).toEqual([]);
+  });
 });
