@@ -1,4 +1,5 @@
 import { Observable, OperatorFunction } from 'rxjs';
+import { ChannelClosedError } from '../errors/ChannelClosedError';
 import { StreamError } from '../errors/StreamError';
 import { StreamTruncatedError } from '../errors/StreamTruncatedError';
 import { decodeStreamEnd, isStreamEnd } from '../protocol/streamEnd';
@@ -20,8 +21,9 @@ export interface ObserveValuesOptions extends JsonLinesOptions {
  * Turns a value stream written by the payload codec, `streamResult` or a streaming function back into
  * values: text frames are NDJSON (one JSON value per line), binary frames are passed on as `Uint8Array`
  * values, in order. The stream's end record decides how it ends: completion, or `StreamError` carrying the
- * producer's code and message; a stream cut off before its end record errors with `StreamTruncatedError`
- * (unless `requireEnd: false`). Items after the end record are ignored.
+ * producer's code and message; a stream cut off before its end record (a close without it, or a dropped
+ * socket: `ChannelClosedError` becomes its `cause`) errors with `StreamTruncatedError` (a bare close is
+ * accepted with `requireEnd: false`). Other socket errors pass through. Items after the end record are ignored.
  *
  * @example
  * ```ts
@@ -67,7 +69,10 @@ export function observeValues(options: ObserveValuesOptions = {}): OperatorFunct
         },
         error: (err) => {
           if (ended) subscriber.complete();
-          else subscriber.error(err);
+          else if (err instanceof ChannelClosedError) {
+            // the socket was dropped before the end record: the same as a close without it
+            subscriber.error(new StreamTruncatedError(`the value stream was cut off: ${err.message}`, { cause: err }));
+          } else subscriber.error(err);
         },
         complete: () => {
           if (ended) {

@@ -43,10 +43,16 @@ describe('observeValues', () => {
     });
   });
 
-  it('a socket error before the end record is passed on; after it, the stream counts as complete', () => {
+  it('a dropped socket before the end record is a truncation, other errors pass; after it, the stream counts as complete', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const dropped = new ChannelClosedError('dropped');
-      expectObservable(cold<ChannelItem>('a-#', { a: '1\n' }, dropped).pipe(observeValues())).toBe('a-#', { a: 1 }, dropped);
+      expectObservable(cold<ChannelItem>('a-#', { a: '1\n' }, dropped).pipe(observeValues())).toBe(
+        'a-#',
+        { a: 1 },
+        expect.objectContaining({ name: 'StreamTruncatedError', cause: dropped }),
+      );
+      const refused = new Error('404');
+      expectObservable(cold<ChannelItem>('#', undefined, refused).pipe(observeValues())).toBe('#', undefined, refused);
       expectObservable(cold<ChannelItem>('a-e-#', { a: '1\n', e: END }, dropped).pipe(observeValues())).toBe('a---|', { a: 1 });
     });
   });
