@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { lastValueFrom, Observable, range, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { ChannelHost } from '../../lib/channel/ChannelHost';
 import { framedValues, streamValues, toChannelItem } from '../../lib/codec/streamValues';
@@ -118,6 +118,26 @@ describe('framedValues', () => {
       });
       expectSubscriptions(reserved.subscriptions).toBe('^--!');
     });
+  });
+
+  it('a synchronous burst: 64 values one per frame, the rest batched as NDJSON lines; a synchronous bad value stops the source', async () => {
+    const frames = await lastValueFrom(framedValues(range(1, 1000)).pipe(toArray()));
+    expect(frames.slice(0, 64)).toEqual(Array.from({ length: 64 }, (_, i) => `${i + 1}\n`));
+    expect(frames).toHaveLength(66);
+    expect(frames[64]).toBe(Array.from({ length: 936 }, (_, i) => `${i + 65}\n`).join(''));
+    expect(frames[65]).toBe('{"$iii_rx":"end"}\n');
+    let produced = 0;
+    const bad = new Observable<unknown>((subscriber) => {
+      for (let i = 0; i < 10 && !subscriber.closed; i++) {
+        produced++;
+        subscriber.next(i === 2 ? { $iii_rx: 'x' } : i);
+      }
+      subscriber.complete();
+    });
+    const badFrames = await lastValueFrom(framedValues(bad).pipe(toArray()));
+    expect(produced).toBe(3);
+    expect(badFrames.slice(0, 2)).toEqual(['0\n', '1\n']);
+    expect(badFrames[2]).toMatch(/"code":"PAYLOAD_NOT_JSON"/);
   });
 
   it('toChannelItem: bytes stay binary, undefined is null, a reserved end record is refused', () => {
