@@ -16,7 +16,8 @@ export interface IiiRxConfig {
    * With `zone: 'outside'`: where channel data is delivered (reader items, `values$()`, streamed results, and the
    * end of each channel). `'inside'` (default) re-enters the zone the service was created in, as call results do,
    * so templates update; `'outside'` keeps busy channels out of change detection (re-enter with `enterZone` after
-   * throttling). Without a zone (zoneless apps) both are the same.
+   * throttling). `IiiRxService.stream` re-enters either way, like `trigger`. Without a zone (zoneless apps) both
+   * are the same.
    */
   channelData?: 'inside' | 'outside';
 }

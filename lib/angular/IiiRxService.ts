@@ -37,7 +37,7 @@ const isChannelUrl = (url: string): boolean => /\/ws\/channels\//.test(url);
  * need none of this: `state` and `toStreamResource` give signals.
  *
  * Server rendering: on the server (`PLATFORM_ID` `'server'`) the service opens no socket. Its worker is closed
- * from the start, `state()` is `'closed'`, and `trigger`, `triggerResource` and `createChannel` never emit (the
+ * from the start, `state()` is `'closed'`, and `trigger`, `stream`, `triggerResource` and `createChannel` never emit (the
  * page renders its loading state; the browser makes the calls after hydration).
  *
  * @example
@@ -98,6 +98,20 @@ export class IiiRxService {
   trigger<R = unknown>(functionId: string, payload?: unknown, options?: TriggerOptions): Observable<R> {
     if (this.server) return NEVER;
     return this.reenter(this.worker.trigger<R>(functionId, payload, options));
+  }
+
+  /**
+   * Calls a streaming function (see `Worker.stream`) and emits its values inside the zone (with `channelData:
+   * 'inside'`, the default). Cold; unsubscribing closes the channel, which stops the producer.
+   *
+   * @example
+   * ```ts
+   * this.iii.stream<number>('numbers::squares', { upTo: 5 }).subscribe((n) => this.squares.push(n));
+   * ```
+   */
+  stream<T = unknown>(functionId: string, payload?: unknown, options?: Omit<TriggerOptions, 'action'>): Observable<T> {
+    if (this.server) return NEVER;
+    return this.reenter(this.worker.stream<T>(functionId, payload, options));
   }
 
   /**

@@ -1,7 +1,7 @@
 import './zoneFlags';
 import 'zone.js';
 import { createEnvironmentInjector, EnvironmentInjector, Injector, NgZone } from '@angular/core';
-import { firstValueFrom, filter, from, lastValueFrom, tap } from 'rxjs';
+import { firstValueFrom, filter, from, lastValueFrom, of, tap } from 'rxjs';
 import { writeChannel } from '../../lib/channel/writeChannel';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
@@ -11,6 +11,7 @@ import { provideIiiRx } from '../../lib/angular/provideIiiRx';
 import { IiiRxService } from '../../lib/angular/IiiRxService';
 import type { IiiRxConfig } from '../../lib/angular/IiiRxConfig';
 import type { Channel } from '../../lib/channel/Channel';
+import type { ChannelReader } from '../../lib/channel/ChannelReader';
 import { openNodeSocket } from '../../lib/socket/openNodeSocket';
 import type { SocketFactory, SocketHandlers, SocketLike } from '../../lib/socket/SocketLike';
 
@@ -67,6 +68,7 @@ describe('IiiRxService with an NgZone', () => {
     engine = await startEngine({ port: 0, host: '127.0.0.1' });
     peer = connectWorker(engine.url, { workerName: 'node-peer' });
     peer.registerFunction('math::add', (input: { a: number; b: number }) => input.a + input.b);
+    peer.registerFunction('feed::values', () => of({ n: 1 }, { n: 2 }), { stream: true });
     await firstValueFrom(peer.state$.pipe(filter((s) => s === 'open')));
     zone = new NgZone({ enableLongStackTrace: false });
     root = Injector.create({ providers: [{ provide: NgZone, useValue: zone }] }) as EnvironmentInjector;
@@ -128,13 +130,14 @@ describe('IiiRxService with an NgZone', () => {
     } finally {
       watch.unsubscribe();
     }
-    const valuesChannel = await firstValueFrom(service.createChannel({ bufferSize: 4 }));
+    // a value stream (a function registered with { stream: true }): reader.values$() and service.stream()
     const valuesInZone: boolean[] = [];
+    const reader = await firstValueFrom(service.trigger<ChannelReader>('feed::values', {}));
     await zone.runOutsideAngular(() =>
-      Promise.all([
-        lastValueFrom(valuesChannel.reader.values$().pipe(tap(() => valuesInZone.push(NgZone.isInAngularZone())))),
-        lastValueFrom(from(['{"n":1}\n{"n":2}\n']).pipe(writeChannel(valuesChannel.writer))),
-      ]),
+      lastValueFrom(reader.values$().pipe(tap(() => valuesInZone.push(NgZone.isInAngularZone())))),
+    );
+    await zone.runOutsideAngular(() =>
+      lastValueFrom(service.stream('feed::values', {}).pipe(tap(() => valuesInZone.push(NgZone.isInAngularZone())))),
     );
     const socketsOpened = openedUrls.filter((u) => u.includes(`/ws/channels/${channel.readerRef.channel_id}`)).length;
     return { channelInZone, itemInZone, valuesInZone, socketsOpened, unstable };
@@ -170,7 +173,7 @@ describe('IiiRxService with an NgZone', () => {
       // channel data re-enters the zone the service was created in, as call results do (reader items and values$())
       expect(itemInZone.length).toBeGreaterThanOrEqual(3);
       expect(itemInZone.every((inside) => inside)).toBe(true);
-      expect(valuesInZone).toEqual([true, true]);
+      expect(valuesInZone).toEqual([true, true, true, true]);
       expect(unstable).toBeGreaterThan(0);
     } finally {
       injector.destroy();
@@ -190,7 +193,8 @@ describe('IiiRxService with an NgZone', () => {
       expect(socketsOpened).toBe(2);
       expect(itemInZone.length).toBeGreaterThanOrEqual(3);
       expect(itemInZone.every((inside) => !inside)).toBe(true);
-      expect(valuesInZone).toEqual([false, false]);
+      // service.stream re-enters like a call result; the reader's own values$() stays outside
+      expect(valuesInZone).toEqual([false, false, true, true]);
       expect(unstable).toBe(0);
     } finally {
       injector.destroy();

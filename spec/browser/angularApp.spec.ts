@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstValueFrom, filter, lastValueFrom } from 'rxjs';
+import { firstValueFrom, filter, from } from 'rxjs';
 import type { Browser, Page } from 'playwright-core';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { connectWorker } from '../../lib/worker/connectWorker';
 import type { Worker } from '../../lib/worker/Worker';
-import type { ChannelWriter } from '../../lib/channel/ChannelWriter';
 import { bundlePage, launchChromium, openPage, servePages } from './browserHarness';
 
 /** Where the test leaves its screenshot of the running app. */
@@ -32,10 +31,7 @@ describe('a zoneless Angular app (standalone components, JIT-compiled) using iii
     engine = await startEngine({ port: 0, host: '127.0.0.1' });
     nodeWorker = connectWorker(engine.url, { workerName: 'node-side' });
     nodeWorker.registerFunction('math::add', (input: { a: number; b: number }) => input.a + input.b);
-    nodeWorker.registerFunction('node::weather', async (input: { out: ChannelWriter }) => {
-      await lastValueFrom(input.out.write(WEATHER.map((w) => `${JSON.stringify(w)}\n`)));
-      return WEATHER.length;
-    });
+    nodeWorker.registerFunction('node::weather', () => from(WEATHER), { stream: true });
     await firstValueFrom(nodeWorker.state$.pipe(filter((s) => s === 'open')));
     server = await servePages({ app: await bundlePage(join(__dirname, 'page/angularApp.ts')) });
     browser = await launchChromium();

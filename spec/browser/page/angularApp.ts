@@ -4,7 +4,7 @@
 import '@angular/compiler';
 import { ApplicationRef, Component, computed, inject, InjectionToken, provideZonelessChangeDetection } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { first, ignoreElements, merge, scan, switchMap } from 'rxjs';
+import { first, scan, switchMap } from 'rxjs';
 import { IiiRxService, provideIiiRx, toStreamResource } from '../../../lib/angular/index';
 
 /** The name the app's worker registers with (given by the test), to find it in `engine::workers::list`. */
@@ -64,7 +64,7 @@ class RuntimeComponent {
 @Component({
   selector: 'iii-feed',
   template: `
-    <p>Values streamed by Node through a channel (<span data-testid="feed-status">{{ feed.status() }}</span>):</p>
+    <p>Values streamed by Node through a channel, <code>iii.stream()</code> (<span data-testid="feed-status">{{ feed.status() }}</span>):</p>
     <ol data-testid="feed">
       @for (v of feed.value(); track $index) {
         <li>{{ v.city }}: {{ v.temp }} °C</li>
@@ -75,14 +75,9 @@ class RuntimeComponent {
 class FeedComponent {
   private readonly iii = inject(IiiRxService);
   readonly feed = toStreamResource(
-    this.iii.createChannel().pipe(
-      switchMap(({ reader, writerRef }) =>
-        merge(
-          reader.values$().pipe(scan((all, v) => [...all, v as { city: string; temp: number }], [] as { city: string; temp: number }[])),
-          this.iii.trigger('node::weather', { out: writerRef }).pipe(ignoreElements()),
-        ),
-      ),
-    ),
+    this.iii
+      .stream<{ city: string; temp: number }>('node::weather', {})
+      .pipe(scan((all, v) => [...all, v], [] as { city: string; temp: number }[])),
   );
 }
 
