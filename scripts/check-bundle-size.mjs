@@ -11,9 +11,10 @@ import { gzipSync } from 'node:zlib';
 
 /**
  * Limits in bytes. Measured when the browser build moved to fp-ts's ES modules and lost the engine stubs:
- * 83.2 KB minified / 25.1 KB gzip (before: 111.1 KB / 31.2 KB); the budget leaves about 5 % of room.
+ * 83.2 KB minified / 25.1 KB gzip (before: 111.1 KB / 31.2 KB); with the stream and trigger work merged since,
+ * 87.0 KB / 26.3 KB. The budget leaves about 5 % of room over that.
  */
-export const BUDGET = { minified: 87 * 1024, gzip: 26.5 * 1024 };
+export const BUDGET = { minified: 92 * 1024, gzip: 27.75 * 1024 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkgDir = resolve(process.argv[2] ?? root);

@@ -65,7 +65,8 @@ describe('the npm tarball', () => {
     for (const file of packed.files.filter((f) => f.endsWith('.d.ts'))) {
       const code = readFileSync(join(packed.packageDir, file), 'utf8')
         .replace(/\/\*[\s\S]*?\*\//g, '')
-        .replace(/\/\/.*$/gm, '');
+        .replace(/\/\/.*$/gm, '')
+        .replace(/'[^'\n]*'|"[^"\n]*"/g, "''"); // string literal types may spell 'any'
       for (const line of code.split('\n').map((l) => l.trim())) {
         if (/\bany\b/.test(line) && !pending.has(line)) hits.push(`${file}: ${line}`);
       }
