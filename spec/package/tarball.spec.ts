@@ -3,6 +3,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { packPackage, PackedPackage, ROOT } from './packedPackage';
 
+// packing and compiling whole projects is slow on a loaded machine; the tests assert results, never timings
+jest.setTimeout(180_000);
+
 interface SourceMap {
   sources: string[];
   sourcesContent?: (string | null)[];

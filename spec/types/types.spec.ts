@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { packPackage, PackedPackage, projectWith, ROOT } from '../package/packedPackage';
 
+// packing and compiling whole projects is slow on a loaded machine; the tests assert results, never timings
+jest.setTimeout(180_000);
+
 const run = promisify(execFile);
 const FIXTURES = join(__dirname, 'fixtures');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
