@@ -269,13 +269,25 @@ export class Connection {
   }
 
   private connect(): void {
-    const socket = this.factory(this.url, {
-      headers: this.headers,
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs,
-    });
+    let socket: SocketLike;
+    try {
+      socket = this.factory(this.url, {
+        headers: this.headers,
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs,
+      });
+    } catch (err) {
+      // e.g. a malformed URL: retrying cannot help
+      const failure = new ConnectionClosedError(`cannot open a socket to ${this.url}: ${(err as Error).message}`, { cause: err });
+      this.logger.error?.(failure.message, err);
+      // on the next turn, so that whoever holds the new connection sees `closed` on state$
+      this.reconnectSub = this.scheduler.schedule(() => this.giveUp(failure));
+      return;
+    }
     this.socket = socket;
+    let opened = false;
     socket.setHandlers({
       open: () => {
+        opened = true;
         if (this.socket === socket) this.onOpen(socket);
       },
       message: (data) => {
@@ -285,9 +297,11 @@ export class Connection {
         if (this.socket === socket) this.activity.next();
       },
       error: (err) => {
-        if (this.socket === socket && this.state !== 'closed') {
-          this.logger.debug?.(`worker socket error: ${err.message}`, err);
-        }
+        if (this.socket !== socket || this.state === 'closed') return;
+        if (!opened && this.attempt === 0) {
+          // a wrong URL or a refused connection: say so at once, not only after the retries
+          this.logger.warn?.(`cannot connect to ${this.url}: ${err.message}; retrying with backoff`, err);
+        } else this.logger.debug?.(`worker socket error: ${err.message}`, err);
       },
       close: (code, reason) => this.onSocketClose(socket, code, reason),
     });

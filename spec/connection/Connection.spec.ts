@@ -37,6 +37,50 @@ describe('Connection (virtual time, scripted sockets)', () => {
     });
   });
 
+  it('a refused first connection is visible at once: state reconnecting and a warning naming the URL', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const warnings: string[] = [];
+      const connection = new Connection(URL, {
+        scheduler,
+        reconnect: { maxRetries: 1 },
+        random: () => 0.5,
+        logger: { warn: (m) => warnings.push(m) },
+        socketFactory: (url) => {
+          const socket = new FakeSocket(url);
+          scheduler.schedule(() => {
+            socket.emitError(new Error('connect ECONNREFUSED 127.0.0.1:1'));
+            socket.drop();
+          }, 0);
+          return socket;
+        },
+      });
+      expectObservable(connection.state$).toBe('r 999ms (x|)', { r: 'reconnecting', x: 'closed' });
+      scheduler.schedule(() => expect(warnings).toEqual([`cannot connect to ${URL}: connect ECONNREFUSED 127.0.0.1:1; retrying with backoff`]), 1);
+    });
+  });
+
+  it('a URL the socket factory refuses closes the connection with a typed error, on state$ and the logger', () => {
+    const scheduler = newScheduler();
+    scheduler.run(() => {
+      const errors: string[] = [];
+      const connection = new Connection('not a url', {
+        scheduler,
+        logger: { error: (m) => errors.push(m) },
+        socketFactory: () => {
+          throw new SyntaxError('Invalid URL: not a url');
+        },
+      });
+      const states: string[] = [];
+      connection.state$.subscribe({ next: (state) => states.push(state), complete: () => states.push('|') });
+      scheduler.schedule(() => {
+        expect(states).toEqual(['connecting', 'closed', '|']);
+        expect(connection.closeError).toBeInstanceOf(ConnectionClosedError);
+        expect(errors).toEqual(['cannot open a socket to not a url: Invalid URL: not a url']);
+      }, 1);
+    });
+  });
+
   it('jitters every delay with the injected random source', () => {
     const scheduler = newScheduler();
     scheduler.run(() => {
