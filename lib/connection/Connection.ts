@@ -2,6 +2,7 @@ import { BehaviorSubject, Observable, SchedulerLike, Subject, Subscription, asyn
 import { PROTOCOL } from '../protocol/constants';
 import { decodeInbound } from './decodeInbound';
 import { Frame } from '../protocol/Frame';
+import { OutboundFrame, pingFrame, reattachFrame } from '../protocol/OutboundFrame';
 import { SocketFactory, SocketLike } from '../socket/SocketLike';
 import { defaultSocketFactory } from '../socket/defaultSocketFactory';
 import { ConnectionClosedError } from '../errors/ConnectionClosedError';
@@ -56,9 +57,9 @@ export interface ConnectionOptions {
   /** Receives malformed inbound frames, reconnects and other things nobody else can be told. */
   logger?: Logger;
   /** Frames re-sent on every open, after `reattach` and before the queued frames (registrations). */
-  replay?: () => Iterable<object>;
+  replay?: () => Iterable<OutboundFrame>;
   /** Frames sent on every open after the queued frames (the worker metadata call). */
-  afterFlush?: () => Iterable<object>;
+  afterFlush?: () => Iterable<OutboundFrame>;
 }
 
 /** How {@link Connection.send} treats a frame while the socket is not open. */
@@ -188,7 +189,7 @@ export class Connection {
    * @throws ConnectionClosedError after `close()` or when reconnecting gave up
    * @throws PayloadEncodeError when the frame is not serialisable
    */
-  send(frame: object, options: SendOptions = {}): SendOutcome {
+  send(frame: OutboundFrame, options: SendOptions = {}): SendOutcome {
     if (this.state === 'closed') throw this.failure ?? new ConnectionClosedError('the worker connection is closed');
     let text: string;
     try {
@@ -323,7 +324,7 @@ export class Connection {
       if (signal === 'ping') {
         // browsers cannot send WebSocket pings: a JSON ping makes the engine answer with a pong frame instead
         if (socket.ping) socket.ping();
-        else this.write(socket, '{"type":"ping"}');
+        else this.write(socket, JSON.stringify(pingFrame()));
       } else {
         this.logger.warn?.('no inbound frame for the idle timeout; terminating the socket to reconnect');
         socket.terminate();
@@ -331,9 +332,7 @@ export class Connection {
     });
     try {
       if (this.previousWorkerId !== undefined) {
-        const reattach: Record<string, string> = { type: 'reattach', previous_worker_id: this.previousWorkerId };
-        if (this.reattachToken !== undefined) reattach.reattach_token = this.reattachToken;
-        this.write(socket, JSON.stringify(reattach));
+        this.write(socket, JSON.stringify(reattachFrame(this.previousWorkerId, this.reattachToken)));
       }
       for (const frame of this.options.replay?.() ?? []) this.sendReplay(socket, frame);
       const queued = this.queue;
@@ -350,7 +349,7 @@ export class Connection {
     if (this.socket === socket && this.socketOpen) this.setState('open');
   }
 
-  private sendReplay(socket: SocketLike, frame: object): void {
+  private sendReplay(socket: SocketLike, frame: OutboundFrame): void {
     try {
       this.write(socket, JSON.stringify(frame));
     } catch (err) {

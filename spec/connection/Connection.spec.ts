@@ -1,6 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { Connection, ConnectionOptions } from '../../lib/connection/Connection';
 import { Frame } from '../../lib/protocol/Frame';
+import { invokeFunctionFrame, pingFrame, registerFunctionFrame } from '../../lib/protocol/OutboundFrame';
 import { ConnectionClosedError } from '../../lib/errors/ConnectionClosedError';
 import { PayloadTooLargeError } from '../../lib/errors/PayloadTooLargeError';
 import { SendQueueFullError } from '../../lib/errors/SendQueueFullError';
@@ -33,7 +34,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
       scheduler.flush();
       expect(openedAt).toEqual([0, 1000, 3000, 7000, 15000, 31000, 61000, 91000]);
       expect(sockets).toHaveLength(8);
-      expect(() => connection.send({ type: 'ping' })).toThrow(ConnectionClosedError);
+      expect(() => connection.send(pingFrame())).toThrow(ConnectionClosedError);
     });
   });
 
@@ -191,8 +192,8 @@ describe('Connection (virtual time, scripted sockets)', () => {
       const options: ConnectionOptions = {
         scheduler,
         random: () => 0.5,
-        replay: () => [{ type: 'registerfunction', id: 'f' }],
-        afterFlush: () => [{ type: 'invokefunction', function_id: 'engine::workers::register', data: {} }],
+        replay: () => [registerFunctionFrame({ id: 'f' })],
+        afterFlush: () => [invokeFunctionFrame({ function_id: 'engine::workers::register', data: {} })],
         socketFactory: (url) => {
           const socket = factory(url);
           scheduler.schedule(() => socket.open(), 0);
@@ -204,10 +205,10 @@ describe('Connection (virtual time, scripted sockets)', () => {
         sockets[0].receive({ type: 'workerregistered', worker_id: 'w-1', reattach_token: 't-1' });
         expect(connection.workerId).toBe('w-1');
         sockets[0].drop();
-        expect(connection.send({ type: 'invokefunction', function_id: 'a', data: 1 })).toBe('queued');
-        connection.send({ type: 'invokefunction', function_id: 'gone', data: 2 }, { stillWanted: () => false });
-        expect(connection.send({ type: 'registerfunction', id: 'g' }, { whenClosed: 'skip' })).toBe('skipped');
-        connection.send({ type: 'invokefunction', function_id: 'b', data: 3 }, { onDropped: (e) => (dropped = e) });
+        expect(connection.send(invokeFunctionFrame({ function_id: 'a', data: 1 }))).toBe('queued');
+        connection.send(invokeFunctionFrame({ function_id: 'gone', data: 2 }), { stillWanted: () => false });
+        expect(connection.send(registerFunctionFrame({ id: 'g' }), { whenClosed: 'skip' })).toBe('skipped');
+        connection.send(invokeFunctionFrame({ function_id: 'b', data: 3 }), { onDropped: (e) => (dropped = e) });
       }, 10);
       scheduler.schedule(() => {
         expect(connection.workerId).toBeUndefined();
@@ -228,11 +229,11 @@ describe('Connection (virtual time, scripted sockets)', () => {
       const { factory } = fakeSocketFactory(); // never opens
       const connection = new Connection(URL, { scheduler, maxQueuedFrames: 2, socketFactory: factory });
       let wanted = true;
-      connection.send({ type: 'ping' }, { stillWanted: () => wanted });
-      connection.send({ type: 'ping' });
-      expect(() => connection.send({ type: 'ping' })).toThrow(SendQueueFullError);
+      connection.send(pingFrame(), { stillWanted: () => wanted });
+      connection.send(pingFrame());
+      expect(() => connection.send(pingFrame())).toThrow(SendQueueFullError);
       wanted = false; // its caller went away: its slot is reusable
-      expect(connection.send({ type: 'ping' })).toBe('queued');
+      expect(connection.send(pingFrame())).toBe('queued');
       expect(connection.queuedFrames).toBe(2);
       void connection.close();
       expect(connection.queuedFrames).toBe(0);
@@ -253,11 +254,11 @@ describe('Connection (virtual time, scripted sockets)', () => {
         },
       });
       scheduler.schedule(() => {
-        expect(connection.send({ type: 'ping' })).toBe('sent');
+        expect(connection.send(pingFrame())).toBe('sent');
         sockets[0].bufferedAmount = 1001; // the engine stopped reading
-        expect(() => connection.send({ type: 'ping' })).toThrow(SendQueueFullError);
+        expect(() => connection.send(pingFrame())).toThrow(SendQueueFullError);
         sockets[0].bufferedAmount = 0;
-        expect(connection.send({ type: 'ping' })).toBe('sent');
+        expect(connection.send(pingFrame())).toBe('sent');
         void connection.close();
       }, 1);
       scheduler.flush();
@@ -270,7 +271,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
       const { factory } = fakeSocketFactory();
       const connection = new Connection(URL, { scheduler, socketFactory: factory });
       const dropped: Error[] = [];
-      connection.send({ type: 'ping' }, { onDropped: (e) => dropped.push(e) });
+      connection.send(pingFrame(), { onDropped: (e) => dropped.push(e) });
       void connection.close();
       expect(dropped).toHaveLength(1);
       expect(dropped[0]).toBeInstanceOf(ConnectionClosedError);
@@ -295,7 +296,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
         const big = '€'.repeat(6 * 1024 * 1024);
         let error: unknown;
         try {
-          connection.send({ type: 'invokefunction', function_id: 'f', data: big });
+          connection.send(invokeFunctionFrame({ function_id: 'f', data: big }));
         } catch (err) {
           error = err;
         }
@@ -304,7 +305,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
         expect((error as Error).message).toMatch(/channel/);
         // just under the limit passes
         const fits = 'a'.repeat(16 * 1024 * 1024 - 100);
-        expect(connection.send({ type: 'invokefunction', function_id: 'f', data: fits })).toBe('sent');
+        expect(connection.send(invokeFunctionFrame({ function_id: 'f', data: fits }))).toBe('sent');
         expect(connection.state).toBe('open');
         expect(sockets[0].terminated || sockets[0].closedByClient).toBe(false);
         void connection.close();
@@ -358,7 +359,7 @@ describe('Connection.close', () => {
     expect(sockets[0].closedByClient).toBe(true);
     expect(states).toEqual(['connecting', 'closed']);
     expect(completed).toBe(true);
-    expect(() => connection.send({ type: 'ping' })).toThrow(ConnectionClosedError);
+    expect(() => connection.send(pingFrame())).toThrow(ConnectionClosedError);
   });
 
   it('terminates a socket whose closing handshake does not finish', async () => {
