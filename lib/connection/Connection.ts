@@ -229,6 +229,32 @@ export class Connection {
   }
 
   /**
+   * The Observable form of {@link send}: subscribing sends the frame (or queues it while disconnected); it
+   * completes once the frame was handed to the socket and errors when it cannot be sent or is dropped
+   * (`ConnectionClosedError`, `SendQueueFullError`, `PayloadTooLargeError`, ...). Unsubscribing means "no
+   * longer wanted": a frame still queued is then not sent.
+   *
+   * @example
+   * ```ts
+   * connection.send$(pingFrame()).subscribe({ complete: () => console.log('handed to the socket') });
+   * ```
+   */
+  send$(frame: OutboundFrame): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      try {
+        const outcome = this.send(frame, {
+          stillWanted: () => !subscriber.closed,
+          onFlushed: () => subscriber.complete(),
+          onDropped: (err) => subscriber.error(err),
+        });
+        if (outcome !== 'queued') subscriber.complete();
+      } catch (err) {
+        subscriber.error(err);
+      }
+    });
+  }
+
+  /**
    * Closes the connection for good: stops reconnecting, drops queued frames (their owners are told), and
    * resolves once the socket is closed. Idempotent; works while still connecting.
    *

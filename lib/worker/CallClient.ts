@@ -93,21 +93,17 @@ export class CallClient {
       traceparent: options.traceparent,
       baggage: options.baggage,
     });
-    const sent = () => {
-      succeeded();
-      subscriber.next(undefined);
-      subscriber.complete();
-    };
-    try {
-      const outcome = this.deps.connection.send(frame, {
-        stillWanted: () => !subscriber.closed,
-        onFlushed: sent,
-        onDropped: (err) => subscriber.error(err),
-      });
-      if (outcome === 'sent') sent();
-    } catch (err) {
-      subscriber.error(err);
-    }
+    // unsubscribing the call before the frame left drops it from the send queue
+    subscriber.add(
+      this.deps.connection.send$(frame).subscribe({
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          succeeded();
+          subscriber.next(undefined);
+          subscriber.complete();
+        },
+      }),
+    );
   }
 
   /** Sends a call that waits for its result; returns what frees its pending entry. */
@@ -142,19 +138,18 @@ export class CallClient {
       },
     });
     if (failed) return undefined;
-    try {
-      const outcome = connection.send(frame, {
-        stillWanted: () => pending.has(invocationId),
-        onFlushed: () => pending.markSent(invocationId),
-        onDropped: (err) => subscriber.error(err),
-      });
-      if (outcome === 'sent') pending.markSent(invocationId);
-    } catch (err) {
+    // completes when handed to the socket: from then on the call counts as sent (CONNECTION_LOST on a drop)
+    const sending = connection.send$(frame).subscribe({
+      error: (err) => {
+        cancel();
+        subscriber.error(err);
+      },
+      complete: () => pending.markSent(invocationId),
+    });
+    return () => {
+      sending.unsubscribe();
       cancel();
-      subscriber.error(err);
-      return undefined;
-    }
-    return cancel;
+    };
   }
 
   private settle<R>(frame: InvocationResultFrame, functionId: string, subscriber: Subscriber<R>): void {

@@ -223,6 +223,27 @@ describe('Connection (virtual time, scripted sockets)', () => {
     });
   });
 
+  it('send$ completes when the frame is handed to the socket, unsubscribing a queued frame unsends it, close errors the rest', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { sockets, factory } = fakeSocketFactory();
+      const connection = new Connection(URL, { scheduler, socketFactory: factory });
+      const sent = connection.send$(invokeFunctionFrame({ function_id: 'sent', data: 1 }));
+      const unwanted = connection.send$(invokeFunctionFrame({ function_id: 'unwanted', data: 2 }));
+      const dropped = connection.send$(invokeFunctionFrame({ function_id: 'dropped', data: 3 }));
+      expectObservable(sent).toBe('--|');
+      expectObservable(unwanted, '-!').toBe('');
+      scheduler.schedule(() => sockets[0].open(), 2);
+      scheduler.schedule(() => {
+        expect(sockets[0].frames().map((f) => f.function_id)).toEqual(['sent']);
+        expect(connection.send(pingFrame())).toBe('sent');
+        sockets[0].drop();
+      }, 3);
+      expectObservable(dropped, '---^').toBe('-----------#', undefined, expect.any(ConnectionClosedError));
+      scheduler.schedule(() => void connection.close(), 11);
+    });
+  });
+
   it('bounds the send queue: a frame beyond maxQueuedFrames fails with SendQueueFullError', () => {
     const scheduler = newScheduler();
     scheduler.run(() => {
