@@ -76,6 +76,22 @@ export class CallClient {
     });
   }
 
+  /**
+   * The socket dropped: the calls already sent on it fail with InvocationError `CONNECTION_LOST` (the engine
+   * halts a dropped connection's calls, so their results can never arrive); queued calls keep waiting.
+   * Returns how many failed.
+   */
+  connectionLost(): number {
+    return this.deps.pending.failSent(
+      (functionId) =>
+        new InvocationError({
+          code: 'CONNECTION_LOST',
+          message: 'the engine connection dropped while waiting for the result; the call may or may not have run',
+          functionId,
+        }),
+    );
+  }
+
   /** See `Worker.stream`. */
   stream<T>(functionId: string, payload: unknown, options: Omit<TriggerOptions, 'action'> = {}): Observable<T> {
     const { url, socketFactory } = this.deps;
