@@ -178,6 +178,27 @@ describe('Worker streams and teardown against the embedded engine (real sockets)
     await until(engineChannelsFreed);
   });
 
+  it('unsubscribing from worker.stream before the result arrives still releases its channel and stops the producer', async () => {
+    const { values$, stats } = tracked(interval(1));
+    let started!: () => void;
+    const handlerRan = new Promise<void>((resolve) => (started = resolve));
+    callee.registerFunction(
+      't::slow-start',
+      async () => {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return values$;
+      },
+      { stream: true },
+    );
+    await syncWithEngine(callee);
+    const sub = caller.stream('t::slow-start', {}).subscribe();
+    await handlerRan;
+    sub.unsubscribe();
+    await until(() => stats.subscribed === 1 && stats.active === 0);
+    await until(engineChannelsFreed);
+  });
+
   it('a producer that dies mid-stream is reported as StreamTruncatedError, not as completion', async () => {
     const producer = connectWorker(engine.url, { workerName: 'producer' });
     try {
