@@ -43,7 +43,16 @@ export const engineCommand: CliCommand = {
     };
     let engine;
     try {
-      engine = await startEngine({ port: options.port, host: options.host, token: options.token, logger });
+      engine = await startEngine({
+        port: options.port,
+        host: options.host,
+        token: options.token,
+        logger,
+        lenient: options.lenient,
+        channelReportWriterLoss: options.channelReportWriterLoss,
+        channelAnswerReaderClose: options.channelAnswerReaderClose,
+        maxPayloadBytes: options.maxPayloadBytes,
+      });
     } catch (err) {
       io.err(`iii-rx engine: cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`);
       return 1;
