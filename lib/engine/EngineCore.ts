@@ -162,6 +162,11 @@ export class EngineCore {
     return outcome && 'result' in outcome ? (outcome.result as { workers: WorkerListEntry[] }).workers : [];
   }
 
+  /** Installs one more built-in function (engine modules: queue, dead letters). */
+  addBuiltin(fn: BuiltinFunction): void {
+    this.builtins.set(fn.id, fn);
+  }
+
   /** Built-in function ids. */
   builtinIds(): string[] {
     return [...this.builtins.keys()];
