@@ -103,3 +103,9 @@ export type { ChannelPayloadCodecOptions } from './codec/channelPayloadCodec';
 export { streamResult } from './codec/streamResult';
 export type { StreamResultOptions } from './codec/streamResult';
 export { isChannelEnd } from './codec/isChannelEnd';
+
+// http trigger helpers (section owned by the triggers work)
+export type { HttpRequest } from './http/HttpRequest';
+export type { HttpResponse } from './http/HttpResponse';
+export { writeHttpResponse } from './http/writeHttpResponse';
+export type { StreamedHttpResponse } from './http/writeHttpResponse';
