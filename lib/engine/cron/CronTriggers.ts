@@ -134,7 +134,7 @@ export class CronTriggers implements BuiltinTriggerProvider {
     job.action = this.clock.schedule(() => {
       job.action = undefined;
       job.nextFireMs = undefined;
-      void this.fire(job, next).then(() => this.arm(job));
+      void this.fire(job, next);
     }, next - now);
   }
 
@@ -156,6 +156,8 @@ export class CronTriggers implements BuiltinTriggerProvider {
       }
     }
     if (job.stopped) return;
+    // the next fire is scheduled before anyone hears of this one, so a listener may move the clock at once
+    this.arm(job);
     const fire: CronFire = { jobId: binding.id, functionId: binding.function_id, scheduledMs, outcome };
     for (const listener of this.listeners) listener(fire);
   }

@@ -242,6 +242,13 @@ export class MemoryQueue implements BuiltinTriggerProvider {
     if (typeof input.topic !== 'string' || input.topic === '') {
       return { error: { code: 'invalid_input', message: `${DURABLE_PUBLISH_FUNCTION} needs {topic, data}` } };
     }
+    const published = this.publishMessages(input.topic, input.data);
+    return 'error' in published ? published : { result: undefined };
+  }
+
+  /** Publishes `data` to every subscriber of `topic`; the ids of the messages made (one per subscriber), or `queue_full`. */
+  publishMessages(topic: string, data: unknown): { messageIds: string[] } | { error: ErrorBody } {
+    const input = { topic, data };
     const subs = [...this.subscriptions.values()].filter((s) => s.topic === input.topic);
     const messages: Message[] = [];
     for (const sub of subs) {
@@ -260,7 +267,7 @@ export class MemoryQueue implements BuiltinTriggerProvider {
       messages.push(message);
     }
     messages.forEach((m, i) => this.push(`topic:${subs[i].binding.id}`, subs[i].retry.concurrency, m));
-    return { result: undefined };
+    return { messageIds: messages.map((m) => m.id) };
   }
 
   /** A new message counted against the byte cap, or `queue_full`. */
@@ -286,9 +293,8 @@ export class MemoryQueue implements BuiltinTriggerProvider {
     while (!this.closed && lane.running < lane.concurrency && lane.ready.length > 0) {
       const message = lane.ready.shift() as Message;
       lane.running++;
-      void this.attempt(message).then((fate) => {
+      void this.attempt(message, () => this.retryLater(laneKey, lane, message)).then(() => {
         lane.running--;
-        if (fate === 'retrying') this.retryLater(laneKey, lane, message);
         if (lane.running === 0 && lane.ready.length === 0 && this.lanes.get(laneKey) === lane) this.lanes.delete(laneKey);
         else this.pump(laneKey, lane);
       });
@@ -308,7 +314,8 @@ export class MemoryQueue implements BuiltinTriggerProvider {
     this.timers.add(timer);
   }
 
-  private async attempt(message: Message): Promise<QueueDelivery['fate']> {
+  /** One delivery attempt; a retry is scheduled (`retry`) before listeners hear of the failure. */
+  private async attempt(message: Message, retry: () => void): Promise<QueueDelivery['fate']> {
     message.attempts++;
     let outcome: BuiltinOutcome | 'skipped' = 'skipped';
     if (message.conditionId !== undefined) {
@@ -326,6 +333,7 @@ export class MemoryQueue implements BuiltinTriggerProvider {
       this.bytes -= message.bytes;
     } else if (message.attempts <= message.retry.maxRetries) {
       fate = 'retrying';
+      retry();
     } else {
       fate = 'dead';
       this.deadLetter(message, outcome.error);
