@@ -251,7 +251,13 @@ export class InvocationRouter {
       if (previous) this.removePending(id, previous);
       this.addPending(id, { functionId, caller, callee: fn.owner });
     }
-    for (const listener of this.callListeners) listener({ functionId, invocationId: id, data, metadata: extra.metadata });
+    for (const listener of this.callListeners) {
+      try {
+        listener({ functionId, invocationId: id, data, metadata: extra.metadata });
+      } catch (err) {
+        this.log.error('call listener threw', { function_id: functionId, error: (err as Error).message });
+      }
+    }
     let queued: boolean;
     try {
       queued = fn.owner.send(out);

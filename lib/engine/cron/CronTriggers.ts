@@ -134,7 +134,10 @@ export class CronTriggers implements BuiltinTriggerProvider {
     job.action = this.clock.schedule(() => {
       job.action = undefined;
       job.nextFireMs = undefined;
-      void this.fire(job, next);
+      this.fire(job, next).catch((err) => {
+        this.log.error('cron fire failed inside the engine', { id: job.binding.id, error: err instanceof Error ? err.stack : String(err) });
+        if (!job.stopped && job.action === undefined) this.arm(job);
+      });
     }, next - now);
   }
 
@@ -159,7 +162,13 @@ export class CronTriggers implements BuiltinTriggerProvider {
     // the next fire is scheduled before anyone hears of this one, so a listener may move the clock at once
     this.arm(job);
     const fire: CronFire = { jobId: binding.id, functionId: binding.function_id, scheduledMs, outcome };
-    for (const listener of this.listeners) listener(fire);
+    for (const listener of this.listeners) {
+      try {
+        listener(fire);
+      } catch (err) {
+        this.log.error('cron fire listener threw', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   }
 
   private async conditionAllows(job: Job, input: unknown): Promise<boolean> {

@@ -147,7 +147,11 @@ export class HttpTriggers implements BuiltinTriggerProvider {
     req.on('end', () => {
       if (refused) return;
       const input = httpRequestInput(req, Buffer.concat(chunks), lookup.entry.route.path, lookup.params);
-      void this.serve(req, res, lookup.entry.functionId, lookup.entry.config, lookup.entry.metadata, input, Buffer.concat(chunks));
+      this.serve(req, res, lookup.entry.functionId, lookup.entry.config, lookup.entry.metadata, input, Buffer.concat(chunks)).catch((err) => {
+        this.log.error('http request handling failed', { route: lookup.entry.route.key, error: err instanceof Error ? err.stack : String(err) });
+        if (!res.headersSent) sendReply(res, json(500, { error: { code: 'internal_error', message: 'the engine failed to handle the request' } }));
+        else res.destroy();
+      });
     });
   }
 

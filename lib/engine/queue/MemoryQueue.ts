@@ -293,7 +293,10 @@ export class MemoryQueue implements BuiltinTriggerProvider {
     while (!this.closed && lane.running < lane.concurrency && lane.ready.length > 0) {
       const message = lane.ready.shift() as Message;
       lane.running++;
-      void this.attempt(message, () => this.retryLater(laneKey, lane, message)).then(() => {
+      const attempt = this.attempt(message, () => this.retryLater(laneKey, lane, message)).catch((err) => {
+        this.log.error('queue delivery failed inside the engine', { id: message.id, error: err instanceof Error ? err.stack : String(err) });
+      });
+      void attempt.then(() => {
         lane.running--;
         if (lane.running === 0 && lane.ready.length === 0 && this.lanes.get(laneKey) === lane) this.lanes.delete(laneKey);
         else this.pump(laneKey, lane);
@@ -341,7 +344,13 @@ export class MemoryQueue implements BuiltinTriggerProvider {
     const delivery: QueueDelivery = { messageId: message.id, functionId: message.functionId, attempt: message.attempts, outcome, fate };
     if (message.queue !== undefined) delivery.queue = message.queue;
     if (message.topic !== undefined) delivery.topic = message.topic;
-    for (const listener of this.listeners) listener(delivery);
+    for (const listener of this.listeners) {
+      try {
+        listener(delivery);
+      } catch (err) {
+        this.log.error('queue delivery listener threw', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
     return fate;
   }
 
