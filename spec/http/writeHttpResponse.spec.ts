@@ -24,17 +24,18 @@ describe('writeHttpResponse', () => {
     expect([res.status, res.text, res.headers['content-type']]).toEqual([200, 'héllo world', undefined]);
   });
 
-  it('completes once the channel closed, and the HTTP body ends there', async () => {
+  it('completes once the channel closed, so a handler can await it and return nothing', async () => {
     const worker = t.connectWorker();
-    let written = false;
+    let finished!: (last: unknown) => void;
+    const last = new Promise((resolve) => (finished = resolve));
     worker.registerFunction('spec::awaited', async (req: HttpRequest) => {
-      await lastValueFrom(writeHttpResponse(req.response, { status_code: 202, body: ['done'] }), { defaultValue: undefined });
-      written = true;
+      finished(await lastValueFrom(writeHttpResponse(req.response, { status_code: 202, body: ['done'] }), { defaultValue: 'none' }));
       return null;
     });
     worker.registerTrigger({ type: 'http', functionId: 'spec::awaited', config: { api_path: 'awaited' } });
     await t.sync(worker);
     const res = await t.request('GET', '/awaited');
-    expect([res.status, res.text, written]).toEqual([202, 'done', true]);
+    expect([res.status, res.text]).toEqual([202, 'done']);
+    expect(await last).toMatchObject({ frames: 2 }); // set_status and one body frame
   });
 });
