@@ -8,7 +8,7 @@ import type { TraceFields } from './InvocationRouter';
  * @example
  * ```ts
  * const call: EngineCaller = (id, data, extra) => core.router.call(id, data, extra);
- * const outcome = await call('report::daily', { trigger: 'cron' }, { traceparent: freshTraceparent() });
+ * const outcome = await call('report::daily', { trigger: 'cron' }, { traceparent: mintTraceparent() });
  * ```
  */
 export type EngineCaller = (functionId: string, data: unknown, extra?: TraceFields) => Promise<BuiltinOutcome>;

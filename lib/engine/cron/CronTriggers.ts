@@ -2,7 +2,7 @@ import { asyncScheduler, SchedulerLike, Subscription } from 'rxjs';
 import type { BuiltinOutcome } from '../builtins/BuiltinFunction';
 import type { EngineCaller } from '../EngineCaller';
 import type { EngineLog } from '../EngineLogger';
-import { freshTraceparent } from '../freshTraceparent';
+import { mintTraceparent } from '../traceContext';
 import type { BuiltinTriggerProvider, TriggerBinding } from '../TriggerRegistry';
 import { CronExpression, CronExpressionError } from './CronExpression';
 
@@ -53,6 +53,8 @@ interface Job {
  * ```
  */
 export class CronTriggers implements BuiltinTriggerProvider {
+  /** The upstream module this stands in for (its `worker_name`). */
+  readonly module = 'iii-cron';
   private readonly jobs = new Map<string, Job>();
   private readonly listeners = new Set<CronFireListener>();
   private closed = false;
@@ -153,7 +155,7 @@ export class CronTriggers implements BuiltinTriggerProvider {
     if (job.conditionId !== undefined && !(await this.conditionAllows(job, input))) {
       outcome = 'skipped';
     } else {
-      outcome = await this.call(binding.function_id, input, { metadata: binding.metadata, traceparent: freshTraceparent() });
+      outcome = await this.call(binding.function_id, input, { metadata: binding.metadata, traceparent: mintTraceparent() });
       if ('error' in outcome) {
         this.log.warn('cron job failed', { id: binding.id, function_id: binding.function_id, error: outcome.error });
       }
@@ -174,7 +176,7 @@ export class CronTriggers implements BuiltinTriggerProvider {
   private async conditionAllows(job: Job, input: unknown): Promise<boolean> {
     const outcome = await this.call(job.conditionId as string, input, {
       metadata: job.binding.metadata,
-      traceparent: freshTraceparent(),
+      traceparent: mintTraceparent(),
     });
     if ('error' in outcome) {
       this.log.warn('cron condition failed: fire skipped', { id: job.binding.id, condition_function_id: job.conditionId, error: outcome.error });

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebSocket } from 'ws';
 import type { EngineCaller } from '../EngineCaller';
 import type { EngineLog } from '../EngineLogger';
-import { freshTraceparent } from '../freshTraceparent';
+import { isW3cTraceparent, mintTraceparent } from '../traceContext';
 import type { BuiltinTriggerProvider, TriggerBinding } from '../TriggerRegistry';
 import { httpRequestInput, HttpRequestInput } from './httpRequestInput';
 import { HttpRoute } from './HttpRoute';
@@ -65,6 +65,8 @@ interface Exchange {
  * ```
  */
 export class HttpTriggers implements BuiltinTriggerProvider {
+  /** The upstream module this stands in for (its `worker_name`). */
+  readonly module = 'iii-http';
   readonly routes = new HttpRouteTable();
   private readonly sockets = new Set<WebSocket>();
   private closed = false;
@@ -373,8 +375,8 @@ function sendReply(res: ServerResponse, reply: HttpReply, close = false): void {
 
 /** A child of the incoming `traceparent` header when it parses, else a fresh one (PROTOCOL.md §10.6). */
 function childTraceparent(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[header.length - 1] : header;
-  const m = value && /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(value.trim());
-  if (!m || m[2] === '0'.repeat(32)) return freshTraceparent();
-  return `00-${m[2]}-${randomBytes(8).toString('hex')}-${m[4]}`;
+  const value = (Array.isArray(header) ? header[header.length - 1] : header)?.trim();
+  if (!isW3cTraceparent(value)) return mintTraceparent();
+  const [, traceId, , flags] = value.split('-');
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
 }

@@ -4,7 +4,7 @@ import type { ErrorBody } from '../../protocol/ErrorBody';
 import type { BuiltinFunction, BuiltinOutcome } from '../builtins/BuiltinFunction';
 import type { EngineCaller } from '../EngineCaller';
 import type { EngineLog } from '../EngineLogger';
-import { freshTraceparent } from '../freshTraceparent';
+import { mintTraceparent } from '../traceContext';
 import type { BuiltinTriggerProvider, TriggerBinding } from '../TriggerRegistry';
 import { QUEUE_ENQUEUE_FUNCTION } from './routeEnqueue';
 
@@ -112,6 +112,8 @@ interface Subscription_ {
  * ```
  */
 export class MemoryQueue implements BuiltinTriggerProvider {
+  /** The upstream module this stands in for (its `worker_name`). */
+  readonly module = 'iii-queue';
   private readonly subscriptions = new Map<string, Subscription_>();
   private readonly lanes = new Map<string, Lane>();
   private readonly timers = new Set<Subscription>();
@@ -136,16 +138,19 @@ export class MemoryQueue implements BuiltinTriggerProvider {
     return [
       {
         id: QUEUE_ENQUEUE_FUNCTION,
+        module: this.module,
         description: 'Enqueue a message for a function (built-in in-memory queue)',
         invoke: (data) => this.enqueue(data),
       },
       {
         id: DURABLE_PUBLISH_FUNCTION,
+        module: this.module,
         description: 'Publish a message to every durable:subscriber of a topic',
         invoke: (data) => this.publish(data),
       },
       {
         id: DEAD_LETTERS_FUNCTION,
+        module: this.module,
         description: 'List the messages that failed every attempt',
         invoke: (data) => {
           const filter = (data ?? {}) as { queue?: unknown; topic?: unknown };
@@ -157,6 +162,7 @@ export class MemoryQueue implements BuiltinTriggerProvider {
       },
       {
         id: REDRIVE_FUNCTION,
+        module: this.module,
         description: 'Deliver dead-lettered messages again (one by id, or all)',
         invoke: (data) => {
           const id = (data ?? {}) as { id?: unknown };
@@ -322,7 +328,7 @@ export class MemoryQueue implements BuiltinTriggerProvider {
     message.attempts++;
     let outcome: BuiltinOutcome | 'skipped' = 'skipped';
     if (message.conditionId !== undefined) {
-      const verdict = await this.call(message.conditionId, message.data, { traceparent: freshTraceparent() });
+      const verdict = await this.call(message.conditionId, message.data, { traceparent: mintTraceparent() });
       if ('error' in verdict) outcome = verdict;
       else if (verdict.result === false) outcome = 'skipped';
       else outcome = await this.deliver(message);
@@ -356,7 +362,7 @@ export class MemoryQueue implements BuiltinTriggerProvider {
 
   private deliver(message: Message): Promise<BuiltinOutcome> {
     return this.call(message.functionId, message.data, {
-      traceparent: message.traceparent ?? freshTraceparent(),
+      traceparent: message.traceparent ?? mintTraceparent(),
       baggage: message.baggage ?? undefined,
     });
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorBody } from '../../protocol/ErrorBody';
 import type { BuiltinOutcome } from '../builtins/BuiltinFunction';
 import type { TraceFields } from '../InvocationRouter';
+import { calleeBaggage } from '../traceContext';
 
 /** The function id a queue provider registers (PROTOCOL.md §11.3). */
 export const QUEUE_ENQUEUE_FUNCTION = 'engine::queue::enqueue';
@@ -52,7 +53,7 @@ export function routeEnqueue(
     return;
   }
   const messageReceiptId = randomUUID();
-  const baggage = withFunctionId(request.baggage ?? undefined, request.functionId);
+  const baggage = calleeBaggage(request.baggage ?? undefined, request.functionId);
   const input = {
     queue: request.queue,
     function_id: request.functionId,
@@ -65,14 +66,4 @@ export function routeEnqueue(
     if ('error' in outcome) reply({ error: { code: 'enqueue_error', message: `${outcome.error.code}: ${outcome.error.message}` } });
     else reply({ result: { messageReceiptId } });
   });
-}
-
-/** The caller's baggage members minus `iii.function.id`, plus `iii.function.id=<target>` (PROTOCOL.md §10.6). */
-function withFunctionId(baggage: string | undefined, functionId: string): string {
-  const members = (baggage ?? '')
-    .split(',')
-    .map((m) => m.trim())
-    .filter((m) => m !== '' && m.split('=')[0].trim() !== 'iii.function.id');
-  members.push(`iii.function.id=${functionId}`);
-  return members.join(',');
 }

@@ -72,6 +72,24 @@ describe('http triggers (PROTOCOL.md §11.1)', () => {
     expect(res.json.headers.host).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
+  it('calls the function in a child of the request\'s traceparent, or in a fresh trace, with the binding metadata', async () => {
+    const seen: Array<{ traceparent?: string; metadata: unknown }> = [];
+    worker.registerFunction('spec::traced', (_req: HttpRequest, context) => {
+      seen.push({ traceparent: context.traceparent, metadata: context.metadata });
+      return {};
+    });
+    worker.registerTrigger({ type: 'http', functionId: 'spec::traced', config: { api_path: 'traced' }, metadata: { team: 'web' } });
+    await routeReady('traced');
+    const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await httpCall(`${base}/traced`, { headers: [['traceparent', parent]] });
+    await httpCall(`${base}/traced`);
+    expect(seen[0].traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(seen[0].traceparent).not.toBe(parent);
+    expect(seen[1].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(seen[1].traceparent?.slice(3, 35)).not.toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(seen.map((s) => s.metadata)).toEqual([{ team: 'web' }, { team: 'web' }]);
+  });
+
   it('gives null as body for invalid JSON and for other content types, and the raw bytes on request_body', async () => {
     worker.registerFunction('spec::raw', async (req: HttpRequest) => {
       const bytes = await lastValueFrom(req.request_body.bytes$.pipe(toArray()));
