@@ -50,6 +50,7 @@ export const engineCommand: CliCommand = {
         logger,
         http: options.noHttp ? false : { port: options.httpPort ?? (options.port === 0 ? 0 : 3111), host: options.httpHost ?? '127.0.0.1' },
         queue: options.queue === true,
+        reportUnservedTriggers: options.reportUnserved === true,
       });
     } catch (err) {
       io.err(`iii-rx engine: cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`);

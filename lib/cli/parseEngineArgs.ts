@@ -19,14 +19,17 @@ export interface EngineCommandOptions {
   noHttp?: boolean;
   /** `--queue`: the built-in in-memory queue (enqueue, durable:subscriber, iii::durable::publish). */
   queue?: boolean;
+  /** `--report-unserved`: tell workers about bindings nothing serves (`triggerErrors$`), not only the log. */
+  reportUnserved?: boolean;
 }
 
 export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--token T] [--verbose | --quiet]
-                     [--http-port 3111] [--http-host 127.0.0.1] [--no-http] [--queue]
+                     [--http-port 3111] [--http-host 127.0.0.1] [--no-http] [--queue] [--report-unserved]
 Starts an iii-compatible engine in the foreground, prints its URL and logs connections and
 registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.
 http triggers are served on --http-port (default 3111; a free port when --port is 0) unless --no-http;
 cron triggers always run; --queue adds an in-memory queue (enqueue, durable:subscriber, iii::durable::publish).
+A binding whose trigger type nothing provides is logged after 2 s; --report-unserved also tells its worker.
 --token T (or env III_ENGINE_TOKEN) makes workers present "Authorization: Bearer T"; prefer the
 env variable, command lines are visible to other users of the machine.`;
 
@@ -102,6 +105,9 @@ export function parseEngineArgs(
         break;
       case '--queue':
         options.queue = true;
+        break;
+      case '--report-unserved':
+        options.reportUnserved = true;
         break;
       case '--verbose':
       case '-v':

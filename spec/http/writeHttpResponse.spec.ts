@@ -1,5 +1,6 @@
-import { ignoreElements, lastValueFrom } from 'rxjs';
-import { HttpRequest, writeHttpResponse } from '../../lib';
+import { ignoreElements, lastValueFrom, map, Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { ChannelItem, ChannelWriter, HttpRequest, writeHttpResponse } from '../../lib';
 import { startTestEngine, TestEngine } from '../../lib/testing';
 
 describe('writeHttpResponse', () => {
@@ -37,5 +38,32 @@ describe('writeHttpResponse', () => {
     const res = await t.request('GET', '/awaited');
     expect([res.status, res.text]).toEqual([202, 'done']);
     expect(await last).toMatchObject({ frames: 2 }); // set_status and one body frame
+  });
+});
+
+describe('writeHttpResponse (marbles)', () => {
+  /** A writer that shows what it is asked to send: the source itself, one emission per item. */
+  const recordingWriter = () => ({ write: (source: Observable<ChannelItem>) => source }) as unknown as ChannelWriter;
+  const decode = (item: unknown) => (typeof item === 'string' ? `text:${item}` : `bytes:${new TextDecoder().decode(item as Uint8Array)}`);
+
+  it('sends set_status and set_headers as text first, then every body chunk as bytes, and ends with the body', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const body = cold('----a-b-|', { a: 'x', b: 'y' });
+      const sent = writeHttpResponse(recordingWriter(), { status_code: 201, headers: { 'x-a': '1' }, body }).pipe(map(decode));
+      expectObservable(sent).toBe('(st)a-b-|', {
+        s: 'text:{"type":"set_status","status_code":201}',
+        t: 'text:{"type":"set_headers","headers":{"x-a":"1"}}',
+        a: 'bytes:x',
+        b: 'bytes:y',
+      });
+    });
+  });
+
+  it('unsubscribes from the body when the write is unsubscribed', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable, expectSubscriptions }) => {
+      const body = cold('-a-b-c-|');
+      expectObservable(writeHttpResponse(recordingWriter(), { body }).pipe(map(decode)), '^--!').toBe('-a-', { a: 'bytes:a' });
+      expectSubscriptions(body.subscriptions).toBe('^--!');
+    });
   });
 });
