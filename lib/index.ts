@@ -62,6 +62,20 @@ export type { ReconnectConfig } from './connection/backoffDelay';
 export { heartbeat } from './connection/heartbeat';
 export type { HeartbeatConfig, HeartbeatSignal } from './connection/heartbeat';
 export type { Logger } from './connection/Logger';
+export {
+  invokeFunctionFrame,
+  invocationResultFrame,
+  registerFunctionFrame,
+  unregisterFunctionFrame,
+  registerTriggerTypeFrame,
+  unregisterTriggerTypeFrame,
+  registerTriggerFrame,
+  unregisterTriggerFrame,
+  triggerRegistrationResultFrame,
+  reattachFrame,
+  pingFrame,
+} from './protocol/OutboundFrame';
+export type { OutboundFrame, InvokeOptions } from './protocol/OutboundFrame';
 export { PendingLimitError, PayloadEncodeError, RegistrationError, StreamError, StreamTruncatedError } from './errors';
 
 // channel + codec (section owned by the channel work)
