@@ -1,5 +1,5 @@
 import { ObservableInput, OperatorFunction } from 'rxjs';
-import { buffered } from './consume';
+import { bufferedWork } from './bufferedWork';
 
 /** Options of {@link consumeBatches}. */
 export interface ConsumeBatchesOptions<T> {
@@ -37,7 +37,7 @@ export function consumeBatches<T, R>(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
-  return buffered<T, R>({ concurrency, maxWaiting: maxItems, batchSize: maxItems, maxBytes, sizeOf, project });
+  return bufferedWork<T, R>({ concurrency, maxWaiting: maxItems, batchSize: maxItems, maxBytes, sizeOf, project });
 }
 
 function defaultSize(value: unknown): number {
