@@ -3,6 +3,8 @@ import { Demand } from '../demand/Demand';
 import { subscribeWithDemand } from '../demand/DemandObservable';
 import { ChannelClosedError } from '../errors/ChannelClosedError';
 import { ChannelOverflowError } from '../errors/ChannelOverflowError';
+import { PayloadTooLargeError } from '../errors/PayloadTooLargeError';
+import { PROTOCOL } from '../protocol/constants';
 import type { StreamChannelRef } from '../protocol/StreamChannelRef';
 import { defaultSocketFactory } from '../socket/defaultSocketFactory';
 import type { SocketFactory } from '../socket/SocketLike';
@@ -144,6 +146,12 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
           {
             next: (item) => {
               if (stopped) return;
+              const tooLarge = oversized(item);
+              if (tooLarge) {
+                teardownSource!();
+                failSource(tooLarge);
+                return;
+              }
               if (session.wouldOverflow(channelItemBytes(item))) {
                 teardownSource!();
                 failSource(overflow(session));
@@ -213,6 +221,12 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
   next(item: ChannelItem): void {
     const session = this.pushSession();
     if (!session || this.mode !== 'push') return;
+    const tooLarge = oversized(item);
+    if (tooLarge) {
+      session.abort();
+      this.settleFailure(tooLarge);
+      return;
+    }
     if (session.wouldOverflow(channelItemBytes(item))) {
       session.abort();
       this.settleFailure(overflow(session));
@@ -302,6 +316,16 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
     this.mode = mode;
     return session;
   }
+}
+
+/** A text item larger than the engine's frame limit (PROTOCOL.md §10.1); binary items are split instead. */
+function oversized(item: ChannelItem): PayloadTooLargeError | undefined {
+  if (typeof item !== 'string' || item.length <= PROTOCOL.maxFrameBytes / 3) return undefined;
+  const n = channelItemBytes(item);
+  if (n <= PROTOCOL.maxFrameBytes) return undefined;
+  return new PayloadTooLargeError(
+    `text item of ${n} bytes exceeds the engine's frame limit of ${PROTOCOL.maxFrameBytes} bytes; send it as binary (split into frames) or in parts`,
+  );
 }
 
 function unsubscribed(): ChannelClosedError {

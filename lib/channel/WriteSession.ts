@@ -111,9 +111,13 @@ export class WriteSession {
     return this.pending.length - this.head;
   }
 
-  /** Whether one more item of `size` bytes would take the queue past its bounds. */
+  /**
+   * Whether one more item of `size` bytes would take the queue past its bounds. An item alone in the queue
+   * is always accepted (it is already in memory; it goes out in 64 KiB frames).
+   */
   wouldOverflow(size: number): boolean {
-    return this.queued + size > this.maxQueuedBytes || this.queuedItems + 1 > this.maxQueuedItems;
+    const items = this.queuedItems;
+    return (items > 0 && this.queued + size > this.maxQueuedBytes) || items + 1 > this.maxQueuedItems;
   }
 
   /** Whether the session has finished (done or failed). */
