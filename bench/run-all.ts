@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       ratio: ratio(maxOf(slow.growthMiB), maxOf(relay.growthMiB)),
       limit_MiB: slow.limitMiB,
       within_limit: Boolean(slow.within && fast.within),
-      setup: `${mib} MiB, iii-rx writer → embedded engine → iii-rx reader paced to ~50 MB/s with readChannel; each in its own process`,
+      setup: `${mib} MiB, iii-rx writer → embedded engine → iii-rx reader paced to ~50 MB/s with reader.pipe(consume(...)); each in its own process`,
     });
   });
 
