@@ -7,7 +7,8 @@
  *   consume-pipeline   iii-rx writer → engine → reader.pipe(map, filter, consume(slow consumer ~--slow-mbps))
  *   pulled-writer      pulled(async generator).pipe(writeChannel(writer)) → engine → consume at ~2× --slow-mbps
  *   big-frames         raw `ws` writer sending 8 MiB binary frames → engine → reader.pipe(consume(...)) at
- *                      ~4× --slow-mbps (engine queue capped at 8 MiB: `channelMaxQueuedBytes`)
+ *                      ~4× --slow-mbps (engine queue capped at 8 MiB: `channelMaxQueuedBytes`); its own
+ *                      baseline: the same 8 MiB frames through the plain ws relay into a raw reader
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/channel-demand-memory.js [--mib 1024] [--slow-mbps 50]
  *
@@ -26,7 +27,7 @@ import { consume } from '../lib/demand/consume';
 import { pulled } from '../lib/demand/pulled';
 import type { StreamChannelRef } from '../lib/protocol/StreamChannelRef';
 import { Child, MiB, rssMiB, runScenario, sampleRss } from './channel-throughput';
-import { rawWrite } from './ws-relay/wsRelay';
+import { rawRead, rawWrite, startWsRelay } from './ws-relay/wsRelay';
 
 const FRAME = 64 * 1024;
 type Msg = { type: string; [k: string]: unknown };
@@ -68,6 +69,13 @@ async function runChild(role: string, args: string[]): Promise<void> {
     }
     case 'consume-reader': {
       send({ type: 'ready' });
+      const trace = process.env.BENCH_TRACE
+        ? setInterval(() => {
+            const m = process.memoryUsage();
+            const mib = (n: number) => Math.round(n / MiB);
+            console.error(`reader rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)}`);
+          }, 250)
+        : undefined;
       let total = 0;
       const pace = pacer(mbps);
       await lastValueFrom(
@@ -81,6 +89,7 @@ async function runChild(role: string, args: string[]): Promise<void> {
         ),
         { defaultValue: undefined },
       );
+      if (trace) clearInterval(trace);
       send({ type: 'done', t1: Date.now(), bytes: total });
       return;
     }
@@ -98,6 +107,27 @@ async function runChild(role: string, args: string[]): Promise<void> {
       const t0 = Date.now();
       await rawWrite(channelUrl(url, ref!), bytes, 8 * MiB, 8 * MiB);
       send({ type: 'done', t0, bytes });
+      return;
+    }
+    case 'relay': {
+      const relay = await startWsRelay(8 * MiB);
+      send({ type: 'ready', url: relay.url });
+      await waitGo();
+      await relay.close();
+      return;
+    }
+    case 'relay-big-writer': {
+      send({ type: 'ready' });
+      await waitGo();
+      const t0 = Date.now();
+      await rawWrite(`${url}/w`, bytes, 8 * MiB, 8 * MiB);
+      send({ type: 'done', t0, bytes });
+      return;
+    }
+    case 'relay-reader': {
+      send({ type: 'ready' });
+      const total = await rawRead(`${url}/r`);
+      send({ type: 'done', t1: Date.now(), bytes: total });
       return;
     }
     default:
@@ -136,16 +166,23 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 /** One form: engine, writer and reader processes; returns speed and each process's RSS growth. */
 async function runForm(writerRole: string, readerRole: string, bytes: number, readerMbps: number) {
-  const engine = spawnChild('engine', []);
+  const relay = writerRole.startsWith('relay-');
+  const engine = spawnChild(relay ? 'relay' : 'engine', []);
   const { url } = (await engine.next('ready')) as unknown as { url: string };
-  const worker = connectWorker(url, { workerName: 'bench-parent' });
-  const channel = await firstValueFrom(createChannel(worker, { bufferSize: 64 }));
-  await worker.close();
-  const reader = spawnChild(readerRole, [url, JSON.stringify(channel.readerRef), String(bytes), String(readerMbps)]);
-  const writer = spawnChild(writerRole, [url, JSON.stringify(channel.writerRef), String(bytes)]);
+  let readerRef: StreamChannelRef | null = null;
+  let writerRef: StreamChannelRef | null = null;
+  if (!relay) {
+    const worker = connectWorker(url, { workerName: 'bench-parent' });
+    const channel = await firstValueFrom(createChannel(worker, { bufferSize: 64 }));
+    await worker.close();
+    readerRef = channel.readerRef;
+    writerRef = channel.writerRef;
+  }
+  const reader = spawnChild(readerRole, [url, JSON.stringify(readerRef), String(bytes), String(readerMbps)]);
+  const writer = spawnChild(writerRole, [url, JSON.stringify(writerRef), String(bytes)]);
   await Promise.all([reader.next('ready'), writer.next('ready')]);
   await sleep(300);
-  const parties = { engine, writer, reader };
+  const parties = { [relay ? 'relay' : 'engine']: engine, writer, reader };
   for (const c of Object.values(parties)) c.idleRssMiB = c.peakRssMiB = rssMiB(c.proc.pid!);
   const stop = sampleRss(Object.values(parties));
   writer.go();
@@ -173,20 +210,24 @@ async function main(): Promise<void> {
   const bytes = get('mib', 1024) * MiB;
   const slow = get('slow-mbps', 50);
   const limitMiB = 64;
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
   const summary: Record<string, { maxGrowthMiB: number; within: boolean; mbps: number }> = {};
-  const relay = await runScenario('ws', bytes);
+  const relay = only ? { rss: {} as Record<string, { idle: number; peak: number }> } : await runScenario('ws', bytes);
   const relayGrowth = Object.fromEntries(Object.entries(relay.rss).map(([k, v]) => [k, round(v.peak - v.idle)]));
   console.log(JSON.stringify({ bench: 'channel-demand-memory', run: 'ws-relay-baseline', ...relay, growthMiB: relayGrowth }));
   const forms: [string, string, string, number][] = [
     ['consume-pipeline', 'pulled-writer', 'consume-reader', slow],
     ['pulled-writer', 'pulled-writer', 'consume-reader', slow * 2],
     ['big-frames', 'raw-big-writer', 'consume-reader', slow * 4],
+    // baseline for the form above: the same 8 MiB frames through the plain ws relay into a raw reader
+    ['big-frames-ws-relay-baseline', 'relay-big-writer', 'relay-reader', 0],
   ];
   for (const [name, writerRole, readerRole, mbps] of forms) {
+    if (only && name !== only) continue;
     const r = await runForm(writerRole, readerRole, bytes, mbps);
     const maxGrowthMiB = Math.max(...Object.values(r.growthMiB));
     const within = maxGrowthMiB <= limitMiB;
-    summary[name] = { maxGrowthMiB, within, mbps: r.mbps };
+    if (!name.includes('baseline')) summary[name] = { maxGrowthMiB, within, mbps: r.mbps };
     console.log(
       JSON.stringify({ bench: 'channel-demand-memory', run: name, readerMbpsTarget: mbps, ...r, limitMiB, within, relayGrowthMiB: relayGrowth }),
     );
