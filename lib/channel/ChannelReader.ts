@@ -133,7 +133,8 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
           const item = session.take();
           if (item === undefined) break;
           this.delivered = true;
-          for (const view of [...this.views]) if (!view.subscriber.closed) view.subscriber.next(item);
+          if (this.views.length === 1) this.views[0].subscriber.next(item);
+          else for (const view of this.views.slice()) if (!view.subscriber.closed) view.subscriber.next(item);
           session.release(item);
         }
       } while (this.again && this.views.length > 0);

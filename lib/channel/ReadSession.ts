@@ -168,11 +168,11 @@ export class ReadSession {
 
   private updateFlow(): void {
     const socket = this.socket;
-    if (!socket || this.ended) return;
+    if (!socket || this.ended || this.closedByUs) return;
     const inFlight = this.queued + this.activeCount;
     const inFlightBytes = this.inFlightBytes;
     if (!socket.canPause) {
-      if (inFlight > this.maxBuffered || inFlightBytes > this.maxBufferedBytes) {
+      if (inFlight > this.maxBuffered || (inFlight > 1 && inFlightBytes > this.maxBufferedBytes)) {
         this.failure = new ChannelOverflowError(
           `channel reader holds ${inFlight} items of ${inFlightBytes} bytes (max ${this.maxBuffered} items, ${this.maxBufferedBytes} bytes) and its socket cannot pause`,
         );

@@ -5,6 +5,9 @@ import { ChannelOverflowError } from '../../lib/errors/ChannelOverflowError';
 import { ChannelClosedError } from '../../lib/errors/ChannelClosedError';
 import { PayloadTooLargeError } from '../../lib/errors/PayloadTooLargeError';
 import { pulled } from '../../lib/demand/pulled';
+import { consume } from '../../lib/demand/consume';
+import { channelReader } from '../../lib/channel/ChannelReader';
+import { streamResult } from '../../lib/codec/streamResult';
 import { ChannelFixture, eventually, recordingFactory, settled, startChannelFixture } from './support/channelFixture';
 
 const MiB = 1024 * 1024;
@@ -141,5 +144,34 @@ describe('ChannelWriter as an Observer', () => {
     }
     await writing;
     expect(frames).toBe(1024);
+  });
+
+  it('an Observable streamed with streamResult is pulled on demand when it is pausable (pulled generator)', async () => {
+    let generated = 0;
+    async function* rows() {
+      for (let i = 0; i < 200_000; i++) {
+        generated++;
+        yield { i, pad: 'x'.repeat(200) };
+      }
+    }
+    const ref = await streamResult(fx.worker, pulled(rows()), { bufferSize: 4 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let seen = 0;
+    const reading = lastValueFrom(
+      channelReader(fx.engine.url, ref).values$().pipe(
+        consume(async () => {
+          seen++;
+          await gate;
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+    const stalledAt = await settled(() => generated);
+    // about 220 bytes a value: socket buffers and marks hold some thousands, far from the 200,000
+    expect(stalledAt).toBeLessThan(100_000);
+    release();
+    await reading;
+    expect(seen).toBe(200_000);
   });
 });
