@@ -6,6 +6,8 @@
  *
  *   consume-pipeline   iii-rx writer → engine → reader.pipe(map, filter, consume(slow consumer ~--slow-mbps))
  *   pulled-writer      pulled(async generator).pipe(writeChannel(writer)) → engine → consume at ~2× --slow-mbps
+ *   payload-observable a worker triggers a function with { values: pulled(generator) } in the payload; the
+ *                      handler consumes the values with consume(slow consumer ~--slow-mbps)
  *   big-frames         raw `ws` writer sending 8 MiB binary frames → engine → reader.pipe(consume(...)) at
  *                      ~4× --slow-mbps (engine queue capped at 8 MiB: `channelMaxQueuedBytes`); its own
  *                      baseline: the same 8 MiB frames through the plain ws relay into a raw reader
@@ -15,11 +17,11 @@
  * Prints one JSON line per run and a summary line.
  */
 import { fork } from 'node:child_process';
-import { filter, firstValueFrom, lastValueFrom, map } from 'rxjs';
+import { EMPTY, filter, firstValueFrom, lastValueFrom, map, Observable } from 'rxjs';
 import { startEngine } from '../lib/engine/startEngine';
 import { connectWorker } from '../lib/worker/connectWorker';
 import { createChannel } from '../lib/channel/createChannel';
-import { channelReader } from '../lib/channel/ChannelReader';
+import { ChannelReader, channelReader } from '../lib/channel/ChannelReader';
 import { channelWriter } from '../lib/channel/ChannelWriter';
 import { channelUrl } from '../lib/channel/channelUrl';
 import { writeChannel } from '../lib/channel/writeChannel';
@@ -109,6 +111,47 @@ async function runChild(role: string, args: string[]): Promise<void> {
       send({ type: 'done', t0, bytes });
       return;
     }
+    case 'payload-consumer': {
+      // receives { values: <an Observable put in the payload> } and consumes it slowly
+      const worker = connectWorker(url, { workerName: 'bench-payload-consumer' });
+      let total = 0;
+      const pace = pacer(mbps);
+      let finished!: () => void;
+      const done = new Promise<void>((r) => (finished = r));
+      worker.registerFunction('bench::sink', async (input: { values: unknown }) => {
+        const values$ =
+          input.values instanceof ChannelReader ? input.values.values$() : (input.values as Observable<unknown>);
+        await lastValueFrom(
+          values$.pipe(
+            consume((value) => {
+              const n = value instanceof Uint8Array ? value.byteLength : 0;
+              total += n;
+              return pace(n) ?? EMPTY;
+            }),
+          ),
+          { defaultValue: undefined },
+        );
+        finished();
+        return total;
+      });
+      await sleep(200);
+      send({ type: 'ready' });
+      await done;
+      send({ type: 'done', t1: Date.now(), bytes: total });
+      await sleep(200);
+      await worker.close();
+      return;
+    }
+    case 'payload-producer': {
+      const worker = connectWorker(url, { workerName: 'bench-payload-producer' });
+      send({ type: 'ready' });
+      await waitGo();
+      const t0 = Date.now();
+      await firstValueFrom(worker.trigger('bench::sink', { values: pulled(chunks(bytes)) }, { timeoutMs: 3_600_000 }));
+      send({ type: 'done', t0, bytes });
+      await worker.close();
+      return;
+    }
     case 'relay': {
       const relay = await startWsRelay(8 * MiB);
       send({ type: 'ready', url: relay.url });
@@ -167,11 +210,12 @@ const round = (n: number) => Math.round(n * 10) / 10;
 /** One form: engine, writer and reader processes; returns speed and each process's RSS growth. */
 async function runForm(writerRole: string, readerRole: string, bytes: number, readerMbps: number) {
   const relay = writerRole.startsWith('relay-');
+  const payload = writerRole.startsWith('payload-');
   const engine = spawnChild(relay ? 'relay' : 'engine', []);
   const { url } = (await engine.next('ready')) as unknown as { url: string };
   let readerRef: StreamChannelRef | null = null;
   let writerRef: StreamChannelRef | null = null;
-  if (!relay) {
+  if (!relay && !payload) {
     const worker = connectWorker(url, { workerName: 'bench-parent' });
     const channel = await firstValueFrom(createChannel(worker, { bufferSize: 64 }));
     await worker.close();
@@ -218,6 +262,7 @@ async function main(): Promise<void> {
   const forms: [string, string, string, number][] = [
     ['consume-pipeline', 'pulled-writer', 'consume-reader', slow],
     ['pulled-writer', 'pulled-writer', 'consume-reader', slow * 2],
+    ['payload-observable', 'payload-producer', 'payload-consumer', slow],
     ['big-frames', 'raw-big-writer', 'consume-reader', slow * 4],
     // baseline for the form above: the same 8 MiB frames through the plain ws relay into a raw reader
     ['big-frames-ws-relay-baseline', 'relay-big-writer', 'relay-reader', 0],
