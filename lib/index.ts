@@ -97,6 +97,7 @@ export { Watermarks } from './channel/Watermarks';
 export type { WatermarkOptions, FlowSignal } from './channel/Watermarks';
 export { pauseSignals } from './channel/pauseSignals';
 export { decodeValues } from './channel/decodeValues';
+export { streamOf } from './channel/streamOf';
 export { Demand } from './demand/Demand';
 export { DemandObservable, subscribeWithDemand, isDemandAware, keepDemand } from './demand/DemandObservable';
 export type { DemandSubscribe } from './demand/DemandObservable';

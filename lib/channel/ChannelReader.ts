@@ -194,8 +194,8 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
   }
 
   /**
-   * Reads the channel with `for await`, pausing the socket while more than the high mark of items wait.
-   * Leaving the loop early drops the socket.
+   * Reads the channel with `for await`, pausing the socket while more than the high marks (bytes, or
+   * frames) are in flight: received and not yet handed back by the loop. Leaving the loop early drops the socket.
    */
   [Symbol.asyncIterator](): AsyncIterator<ChannelItem> {
     let session: ReadSession | undefined;
