@@ -68,6 +68,8 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
   private delivered = false;
   private draining = false;
   private again = false;
+  /** The last item delivered to a consumer that then stopped wanting more (counted in flight until it wants again). */
+  private held: ChannelItem | undefined;
 
   constructor(engineUrl: string, end: ChannelRefLike, options: ChannelReaderOptions = {}) {
     const ref = toChannelRef(end);
@@ -117,6 +119,11 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
     }
   }
 
+  private allWant(): boolean {
+    for (const view of this.views) if (view.demand && !view.demand.wanted) return false;
+    return true;
+  }
+
   /** Hands queued items to every view while all of them want more; ends the views once the stream ended. */
   private drain(): void {
     const session = this.session;
@@ -129,13 +136,22 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
     try {
       do {
         this.again = false;
-        while (this.views.length > 0 && this.views.every((v) => v.demand?.wanted ?? true)) {
+        while (this.views.length > 0 && this.allWant()) {
+          // demand is back: the item its consumer took last is no longer held against the marks
+          if (this.held !== undefined) {
+            const held = this.held;
+            this.held = undefined;
+            session.release(held);
+          }
           const item = session.take();
           if (item === undefined) break;
           this.delivered = true;
           if (this.views.length === 1) this.views[0].subscriber.next(item);
           else for (const view of this.views.slice()) if (!view.subscriber.closed) view.subscriber.next(item);
-          session.release(item);
+          // a consumer that stopped wanting after this item is still working on it: it stays in flight, so
+          // a large frame keeps the socket paused until that work is done
+          if (this.allWant()) session.release(item);
+          else this.held = item;
         }
       } while (this.again && this.views.length > 0);
     } finally {
