@@ -173,5 +173,5 @@ describe('ChannelWriter as an Observer', () => {
     release();
     await reading;
     expect(seen).toBe(2_000);
-  });
+  }, 60_000);
 });
