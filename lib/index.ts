@@ -52,11 +52,9 @@ export type {
   TriggerOptions,
   TriggerRegistrationRequest,
   RegisterTriggerTypeOptions,
-  ResultStreamer,
 } from './worker/Worker';
 export type { FunctionContext, FunctionHandler, RegisterFunctionOptions, Registration } from './worker/FunctionContext';
 export type { TriggerBinding, TriggerTypeHandler, TriggerRegistrationFailure } from './worker/TriggerTypeHandler';
-export type { HandlerOutcome } from './worker/collectResult';
 export { Connection } from './connection/Connection';
 export type { ConnectionState, ConnectionOptions, SendOptions, SendOutcome } from './connection/Connection';
 export { backoffDelay, DEFAULT_RECONNECT } from './connection/backoffDelay';
@@ -64,7 +62,21 @@ export type { ReconnectConfig } from './connection/backoffDelay';
 export { heartbeat } from './connection/heartbeat';
 export type { HeartbeatConfig, HeartbeatSignal } from './connection/heartbeat';
 export type { Logger } from './connection/Logger';
-export { PendingLimitError, PayloadEncodeError, RegistrationError } from './errors';
+export {
+  invokeFunctionFrame,
+  invocationResultFrame,
+  registerFunctionFrame,
+  unregisterFunctionFrame,
+  registerTriggerTypeFrame,
+  unregisterTriggerTypeFrame,
+  registerTriggerFrame,
+  unregisterTriggerFrame,
+  triggerRegistrationResultFrame,
+  reattachFrame,
+  pingFrame,
+} from './protocol/OutboundFrame';
+export type { OutboundFrame, InvokeOptions } from './protocol/OutboundFrame';
+export { PendingLimitError, PayloadEncodeError, RegistrationError, StreamError, StreamTruncatedError } from './errors';
 
 // channel + codec (section owned by the channel work)
 export { ChannelReader, channelReader } from './channel/ChannelReader';
@@ -90,6 +102,7 @@ export { textItems } from './channel/textItems';
 export { jsonLines } from './channel/jsonLines';
 export type { JsonLinesOptions } from './channel/jsonLines';
 export { observeValues } from './channel/observeValues';
+export type { ObserveValuesOptions } from './channel/observeValues';
 export { progress } from './channel/progress';
 export { collectBytes } from './channel/collectBytes';
 export type { CollectOptions } from './channel/collectBytes';
@@ -112,5 +125,15 @@ export type { PayloadCodec } from './codec/PayloadCodec';
 export { channelPayloadCodec } from './codec/channelPayloadCodec';
 export type { ChannelPayloadCodecOptions } from './codec/channelPayloadCodec';
 export { streamResult } from './codec/streamResult';
+export { streamValues, framedValues } from './codec/streamValues';
+export type { StreamValuesOptions } from './codec/streamValues';
+export { encodeStreamEnd, decodeStreamEnd, isStreamEnd, STREAM_END_KEY } from './protocol/streamEnd';
+export type { StreamEnd } from './protocol/streamEnd';
 export type { StreamResultOptions } from './codec/streamResult';
 export { isChannelEnd } from './codec/isChannelEnd';
+
+// http trigger helpers (section owned by the triggers work)
+export type { HttpRequest } from './http/HttpRequest';
+export type { HttpResponse } from './http/HttpResponse';
+export { writeHttpResponse } from './http/writeHttpResponse';
+export type { StreamedHttpResponse } from './http/writeHttpResponse';

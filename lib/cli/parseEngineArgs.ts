@@ -11,11 +11,25 @@ export interface EngineCommandOptions {
   help: boolean;
   /** Auth token workers must present (`--token`, else env `III_ENGINE_TOKEN`); absent: open engine. */
   token?: string;
+  /** `--http-port`: port of the http trigger listener (default 3111, or 0 when `--port 0`). */
+  httpPort?: number;
+  /** `--http-host`: interface of the http trigger listener (default 127.0.0.1). */
+  httpHost?: string;
+  /** `--no-http`: no http trigger listener (http bindings stay parked). */
+  noHttp?: boolean;
+  /** `--queue`: the built-in in-memory queue (enqueue, durable:subscriber, iii::durable::publish). */
+  queue?: boolean;
+  /** `--report-unserved`: tell workers about bindings nothing serves (`triggerErrors$`), not only the log. */
+  reportUnserved?: boolean;
 }
 
 export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--token T] [--verbose | --quiet]
+                     [--http-port 3111] [--http-host 127.0.0.1] [--no-http] [--queue] [--report-unserved]
 Starts an iii-compatible engine in the foreground, prints its URL and logs connections and
 registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.
+http triggers are served on --http-port (default 3111; a free port when --port is 0) unless --no-http;
+cron triggers always run; --queue adds an in-memory queue (enqueue, durable:subscriber, iii::durable::publish).
+A binding whose trigger type nothing provides is logged after 2 s; --report-unserved also tells its worker.
 --token T (or env III_ENGINE_TOKEN) makes workers present "Authorization: Bearer T"; prefer the
 env variable, command lines are visible to other users of the machine.`;
 
@@ -73,6 +87,28 @@ export function parseEngineArgs(
         options.token = token;
         break;
       }
+      case '--http-port': {
+        const text = value();
+        const port = Number(text);
+        if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--http-port must be an integer 0..65535, got ${text}`);
+        options.httpPort = port;
+        break;
+      }
+      case '--http-host': {
+        const host = value();
+        if (host === '') throw new Error('--http-host must not be empty');
+        options.httpHost = host;
+        break;
+      }
+      case '--no-http':
+        options.noHttp = true;
+        break;
+      case '--queue':
+        options.queue = true;
+        break;
+      case '--report-unserved':
+        options.reportUnserved = true;
+        break;
       case '--verbose':
       case '-v':
         options.verbose = true;

@@ -14,3 +14,5 @@ export * from './PendingLimitError';
 export * from './PayloadEncodeError';
 export * from './RegistrationError';
 export * from './AuthError';
+export * from './StreamError';
+export * from './StreamTruncatedError';

@@ -34,4 +34,12 @@ describe('parseEngineArgs', () => {
     expect(() => parseEngineArgs(['--token'])).toThrow('--token needs a value');
     expect(() => parseEngineArgs(['--token='])).toThrow('--token must not be empty');
   });
+
+  it('reads the trigger options: --http-port, --http-host, --no-http, --queue', () => {
+    expect(parseEngineArgs(['--http-port', '0', '--http-host=0.0.0.0', '--queue'])).toMatchObject({ httpPort: 0, httpHost: '0.0.0.0', queue: true });
+    expect(parseEngineArgs(['--no-http', '--report-unserved'])).toMatchObject({ noHttp: true, reportUnserved: true });
+    expect(parseEngineArgs([]).noHttp).toBeUndefined();
+    expect(() => parseEngineArgs(['--http-port', 'x'])).toThrow('--http-port must be an integer 0..65535, got x');
+    expect(() => parseEngineArgs(['--http-host='])).toThrow('--http-host must not be empty');
+  });
 });
