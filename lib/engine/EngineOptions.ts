@@ -1,4 +1,6 @@
 import type { EngineLogger } from './EngineLogger';
+import type { MemoryQueueOptions } from './queue/MemoryQueue';
+import type { CronTriggerOptions, HttpTriggerOptions } from './TriggerModules';
 
 /**
  * Options of {@link startEngine}. Every limit has a default matching the real engine (PROTOCOL.md §9.1).
@@ -10,7 +12,11 @@ export interface EngineOptions {
   host?: string;
   /** Receives connections, registrations and every dropped or malformed frame. Default: silent. */
   logger?: EngineLogger;
-  /** Largest WebSocket message accepted on any socket; bigger ones close the socket with 1009. Default 64 MiB. */
+  /**
+   * Largest WebSocket frame accepted on any socket the engine reads (`/`, `/otel`, channel writers). A bigger
+   * one drops that socket without a close frame (the peer sees 1006) and runs the usual cleanup, as the real
+   * engine does (PROTOCOL.md §10.1); a warning names the socket and the size. Default 16 MiB (16 777 216).
+   */
   maxPayloadBytes?: number;
   /** Frames queued by the engine towards one worker once its socket buffer is full. Default 64. */
   outboundQueueFrames?: number;
@@ -53,7 +59,43 @@ export interface EngineOptions {
    * When a channel writer socket ends without a normal close (dropped, 1001, 1009, 1011, …), close the
    * reader with 1011 `writer_lost` instead of the usual status-less close, so a reader that checks close
    * codes (iii-rx) errors instead of taking a truncated stream as complete. Readers that ignore close codes
-   * (iii-sdk 0.22.1) still just end. Default true; `false` mirrors upstream exactly.
+   * (iii-sdk 0.22.1) still just end. Default false (upstream: a status-less close either way, PROTOCOL.md §10.3).
+   * Opt-in extension.
    */
   channelReportWriterLoss?: boolean;
+  /**
+   * `http` triggers (PROTOCOL.md §11.1) on a second listener: `true` for 127.0.0.1:3111, or its settings
+   * (`{ port: 0 }` picks a free port; `engine.httpUrl` tells which). Default off here; the `iii-rx engine`
+   * command turns it on unless `--no-http`.
+   */
+  http?: boolean | HttpTriggerOptions;
+  /** `cron` triggers (PROTOCOL.md §11.2); `{ clock }` injects the scheduler. Default on; `false` parks cron bindings. */
+  cron?: boolean | CronTriggerOptions;
+  /**
+   * The in-memory queue (PROTOCOL.md §11.3): `engine::queue::enqueue` (the `enqueue` action),
+   * `durable:subscriber` and `iii::durable::publish`, with retries and a dead-letter list. Default off:
+   * `enqueue` then fails with `enqueue_error`, as on the real engine without a queue provider.
+   */
+  queue?: boolean | MemoryQueueOptions;
+  /** Time after which a binding whose trigger type nobody provides is logged as a warning. Default 2000 ms. */
+  unservedTriggerGraceMs?: number;
+  /**
+   * Also tell the registering worker about such a binding: `triggerregistrationresult` with code
+   * `trigger_type_not_found` (on `worker.triggerErrors$`). Default false (the real engine is silent).
+   */
+  reportUnservedTriggers?: boolean;
+  /**
+   * Accept the frames the real engine drops without a word (PROTOCOL.md §10.2): an `invokefunction` without
+   * `data`, an `invocationresult` without `function_id` or with a partial `error`, a `registertrigger` without
+   * `config`, an `enqueue` without `queue`, … — and treat `unregistertriggertype` as removing the type. Each is
+   * still logged as a `real_engine_parity` warning. Default false: dropped (and logged) like upstream.
+   * Opt-in extension.
+   */
+  lenient?: boolean;
+  /**
+   * Answer a channel reader's Close frame at once and end its half (the WebSocket closing handshake). The
+   * real engine never reads a reader socket, so it ignores the Close and keeps forwarding until a send fails
+   * (PROTOCOL.md §10.3); that is the default, with a warning. Opt-in extension.
+   */
+  channelAnswerReaderClose?: boolean;
 }

@@ -3,10 +3,12 @@ import type { ErrorBody } from '../protocol/ErrorBody';
 import { toErrorBody } from '../protocol/ErrorBody';
 import type { InvocationResultFrame, InvokeFunctionFrame } from '../protocol/Frame';
 import { normalizeUuid } from '../protocol/uuid';
-import type { BuiltinFunction } from './builtins/BuiltinFunction';
+import type { BuiltinFunction, BuiltinOutcome } from './builtins/BuiltinFunction';
 import type { EngineLog } from './EngineLogger';
 import type { FunctionRegistry } from './FunctionRegistry';
+import { routeEnqueue } from './queue/routeEnqueue';
 import type { WorkerPeer } from './WorkerPeer';
+import { CallerTrace, calleeBaggage, echoCallerTrace, isW3cTraceparent, mintTraceparent } from './traceContext';
 
 /** A call forwarded to a worker and not answered yet. */
 interface PendingCall {
@@ -14,6 +16,8 @@ interface PendingCall {
   /** Who waits for the result; undefined when nobody does (void, trigger fires). */
   caller?: WorkerPeer;
   callee: WorkerPeer;
+  /** The caller's own `traceparent`/`baggage`, echoed on its result (PROTOCOL.md §10.6). */
+  trace?: CallerTrace;
 }
 
 /** Limits of the router. */
@@ -25,7 +29,18 @@ export interface InvocationRouterOptions {
 }
 
 /** Extra fields an invocation may carry. */
-type TraceFields = { metadata?: unknown; traceparent?: string | null; baggage?: string | null };
+export type TraceFields = { metadata?: unknown; traceparent?: string | null; baggage?: string | null };
+
+/** A call the router forwarded to a worker, as {@link InvocationRouter.observeCalls} reports it. */
+export interface ForwardedCall {
+  functionId: string;
+  invocationId: string;
+  data: unknown;
+  metadata?: unknown;
+}
+
+/** Receives forwarded calls; must not throw. */
+export type ForwardedCallListener = (call: ForwardedCall) => void;
 
 /**
  * Routes `invokefunction` frames to built-ins or to the owning worker, keeps the table of pending calls
@@ -45,6 +60,7 @@ export class InvocationRouter {
   private readonly pending = new Map<string, PendingCall>();
   /** Pending calls per caller connection. */
   private readonly perCaller = new Map<WorkerPeer, number>();
+  private readonly callListeners = new Set<ForwardedCallListener>();
 
   constructor(
     private readonly registry: FunctionRegistry,
@@ -74,30 +90,32 @@ export class InvocationRouter {
         return;
       }
     }
+    const trace = callerTrace(frame);
     const reply = (body: { result?: unknown; error?: ErrorBody }, keepNullResult = false) => {
       if (!invocationId) return;
-      this.deliver(caller, resultFrame(invocationId, frame.function_id, body, keepNullResult), 'invocationresult');
+      this.deliver(caller, echoCallerTrace(resultFrame(invocationId, frame.function_id, body, keepNullResult), trace), 'invocationresult');
     };
 
     if (action?.type === 'enqueue') {
-      reply({
-        error: {
-          code: 'enqueue_error',
-          message: 'No queue provider is installed. The embedded engine has no queue module; call the function directly.',
-        },
-      });
+      const exists = (id: string) => this.builtins.has(id) || this.registry.get(id) !== undefined;
+      const request = { queue: action.queue ?? '', functionId: frame.function_id, data: frame.data === undefined ? null : frame.data };
+      routeEnqueue({ exists, call: (id, d, x) => this.call(id, d, x) }, { ...request, traceparent: frame.traceparent, baggage: frame.baggage }, reply);
       return;
     }
 
     const data = withCallerId(frame.data === undefined ? null : frame.data, caller.workerId);
     const builtin = this.builtins.get(frame.function_id);
     if (builtin) {
+      const answer = (outcome: BuiltinOutcome) => {
+        if ('error' in outcome) reply({ error: outcome.error });
+        else reply({ result: outcome.result }, true);
+      };
       const outcome = safeInvoke(builtin, data, caller);
-      if ('error' in outcome) reply({ error: outcome.error });
-      else reply({ result: outcome.result }, true);
+      if (outcome instanceof Promise) void outcome.then(answer, (err) => answer(failure(err)));
+      else answer(outcome);
       return;
     }
-    this.forward(frame.function_id, data, frame, invocationId, invocationId ? caller : undefined, reply);
+    this.forward(frame.function_id, data, calleeTrace(frame, trace), invocationId, invocationId ? caller : undefined, reply, trace);
   }
 
   /**
@@ -107,14 +125,35 @@ export class InvocationRouter {
   invokeInternal(functionId: string, data: unknown, metadata?: unknown): boolean {
     const builtin = this.builtins.get(functionId);
     if (builtin) {
-      safeInvoke(builtin, data, undefined);
+      const outcome = safeInvoke(builtin, data, undefined);
+      if (outcome instanceof Promise) void outcome.catch(() => undefined);
       return true;
     }
     let ok = true;
-    this.forward(functionId, data, { metadata }, undefined, undefined, () => {
+    // an engine-originated call gets a fresh trace and no baggage (PROTOCOL.md §10.6)
+    this.forward(functionId, data, { metadata, traceparent: mintTraceparent() }, undefined, undefined, () => {
       ok = false;
     });
     return ok;
+  }
+
+  /**
+   * Calls a function on behalf of the engine and resolves with its outcome (http, cron and queue fires
+   * need the result): the callee gets a fresh invocation id and no `_caller_worker_id`; a callee that
+   * disconnects first gives `invocation_stopped`. Never rejects.
+   */
+  call(functionId: string, data: unknown, extra: TraceFields = {}): Promise<BuiltinOutcome> {
+    const builtin = this.builtins.get(functionId);
+    if (builtin) return Promise.resolve(safeInvoke(builtin, data, undefined)).catch(failure);
+    return new Promise<BuiltinOutcome>((resolve) => {
+      this.forward(functionId, data, extra, randomUUID(), engineCaller(resolve), resolve);
+    });
+  }
+
+  /** Tells `listener` about every call forwarded to a worker (the testing entry awaits invocations with it). */
+  observeCalls(listener: ForwardedCallListener): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
   }
 
   /** Handles an `invocationresult` from any connection (upstream does not check the sender). */
@@ -136,9 +175,8 @@ export class InvocationRouter {
     if (!call.caller) return;
     const body =
       frame.error != null ? { error: toErrorBody(frame.error) } : { result: frame.result === null ? undefined : frame.result };
-    const out = resultFrame(invocationId, call.functionId, body, false);
-    if (frame.traceparent != null) out.traceparent = frame.traceparent;
-    if (frame.baggage != null) out.baggage = frame.baggage;
+    // the caller gets its own trace strings back; the callee's are discarded (PROTOCOL.md §10.6)
+    const out = echoCallerTrace(resultFrame(invocationId, call.functionId, body, false), call.trace);
     this.deliver(call.caller, out, 'invocationresult');
   }
 
@@ -160,7 +198,7 @@ export class InvocationRouter {
     for (const [id, call] of stopped) {
       this.deliver(
         call.caller as WorkerPeer,
-        resultFrame(id, call.functionId, { error: { code: 'invocation_stopped', message: 'Invocation stopped' } }, false),
+        echoCallerTrace(resultFrame(id, call.functionId, { error: { code: 'invocation_stopped', message: 'Invocation stopped' } }, false), call.trace),
         'invocationresult',
       );
     }
@@ -173,6 +211,7 @@ export class InvocationRouter {
     invocationId: string | undefined,
     caller: WorkerPeer | undefined,
     fail: (body: { error: ErrorBody }) => void,
+    trace?: CallerTrace,
   ): void {
     const fn = this.registry.get(functionId);
     if (!fn) {
@@ -215,12 +254,19 @@ export class InvocationRouter {
         // a second live call with the same id replaces the first, whose caller is told (PROTOCOL.md §4.1)
         this.deliver(
           previous.caller,
-          resultFrame(id, previous.functionId, { error: { code: 'invocation_error', message: 'channel closed' } }, false),
+          echoCallerTrace(resultFrame(id, previous.functionId, { error: { code: 'invocation_error', message: 'channel closed' } }, false), previous.trace),
           'invocationresult',
         );
       }
       if (previous) this.removePending(id, previous);
-      this.addPending(id, { functionId, caller, callee: fn.owner });
+      this.addPending(id, { functionId, caller, callee: fn.owner, trace });
+    }
+    for (const listener of this.callListeners) {
+      try {
+        listener({ functionId, invocationId: id, data, metadata: extra.metadata });
+      } catch (err) {
+        this.log.error('call listener threw', { function_id: functionId, error: (err as Error).message });
+      }
     }
     let queued: boolean;
     try {
@@ -240,6 +286,13 @@ export class InvocationRouter {
       });
       fail({ error: { code: 'channel_send_failed', message: 'channel closed' } });
     }
+  }
+
+  /** Calls `peer` serves or awaits right now (`active_invocations` of `engine::workers::list`). */
+  activeFor(peer: WorkerPeer): number {
+    let n = 0;
+    for (const call of this.pending.values()) if (call.caller === peer || call.callee === peer) n++;
+    return n;
   }
 
   private addPending(id: string, call: PendingCall): void {
@@ -294,12 +347,57 @@ function withCallerId(data: unknown, workerId: string): unknown {
   return { ...(data as Record<string, unknown>), _caller_worker_id: workerId };
 }
 
-function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined) {
+function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined): BuiltinOutcome | Promise<BuiltinOutcome> {
   try {
     return builtin.invoke(data, { caller });
   } catch (err) {
-    return {
-      error: { code: 'invocation_failed', message: err instanceof Error ? err.message : String(err) },
-    } as { error: ErrorBody };
+    return failure(err);
   }
+}
+
+/** The in-memory "connection" of an engine-originated call: the result frame it is sent settles the call. */
+function engineCaller(settle: (outcome: BuiltinOutcome) => void): WorkerPeer {
+  let done = false;
+  return {
+    workerId: 'engine',
+    reattachToken: '',
+    connectedAt: Date.now(),
+    get isOpen() {
+      return !done;
+    },
+    send(frame: object) {
+      if (done) return false;
+      done = true;
+      const f = frame as { result?: unknown; error?: ErrorBody };
+      settle(f.error ? { error: f.error } : { result: f.result });
+      return true;
+    },
+    terminate() {
+      done = true;
+    },
+  };
+}
+
+function failure(err: unknown): { error: ErrorBody } {
+  return { error: { code: 'invocation_failed', message: err instanceof Error ? err.message : String(err) } };
+}
+
+/** The caller's trace strings, as sent. */
+function callerTrace(frame: InvokeFunctionFrame): CallerTrace | undefined {
+  const trace: CallerTrace = {};
+  if (typeof frame.traceparent === 'string') trace.traceparent = frame.traceparent;
+  if (typeof frame.baggage === 'string') trace.baggage = frame.baggage;
+  return trace.traceparent === undefined && trace.baggage === undefined ? undefined : trace;
+}
+
+/**
+ * What the callee gets (PROTOCOL.md §10.6): the caller's `traceparent` if it is valid W3C, and — whenever the
+ * caller sent any trace field — its baggage with `iii.function.id` set to the called id.
+ */
+function calleeTrace(frame: InvokeFunctionFrame, trace: CallerTrace | undefined): TraceFields {
+  const out: TraceFields = { metadata: frame.metadata };
+  if (!trace) return out;
+  if (isW3cTraceparent(trace.traceparent)) out.traceparent = trace.traceparent;
+  out.baggage = calleeBaggage(trace.baggage, frame.function_id);
+  return out;
 }

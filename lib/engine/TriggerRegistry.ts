@@ -24,6 +24,8 @@ export interface TriggerBinding {
 
 /** A trigger type served inside the engine (e.g. `engine::workers-available`). */
 export interface BuiltinTriggerProvider {
+  /** Upstream module that provides the type (its `worker_name`); default `iii-engine-functions`. */
+  module?: string;
   /** Accepts a binding, or refuses it with an error message. */
   register(binding: TriggerBinding): string | undefined;
   unregister(binding: TriggerBinding): void;
@@ -56,6 +58,13 @@ export interface TriggerTypeEntry {
 export class TriggerRegistry {
   private readonly types = new Map<string, TriggerTypeEntry>();
   private readonly bindings = new Map<string, TriggerBinding>();
+  /** Told when a binding is parked at registration because nothing provides its type. */
+  onUnserved?: (binding: TriggerBinding) => void;
+  /**
+   * Told the outcome of every hand-over a provider answered: refused (with the error) or, for a worker
+   * provider's `triggerregistrationresult` without error, accepted. Used by `engine::register_trigger`.
+   */
+  onOutcome?: (bindingId: string, error?: ErrorBody) => void;
 
   constructor(private readonly log: EngineLog) {}
 
@@ -111,6 +120,7 @@ export class TriggerRegistry {
     });
     const type = this.types.get(binding.trigger_type);
     if (type) this.handOver(binding, type);
+    else this.onUnserved?.(binding);
   }
 
   /** `triggerregistrationresult` from a provider: a failure parks the binding and is passed to its originator. */
@@ -125,7 +135,10 @@ export class TriggerRegistry {
       });
       return;
     }
-    if (frame.error == null) return;
+    if (frame.error == null) {
+      this.onOutcome?.(binding.id);
+      return;
+    }
     binding.state = 'parked';
     this.reportFailure(binding, toErrorBody(frame.error));
   }
@@ -202,9 +215,12 @@ export class TriggerRegistry {
 
   private release(binding: TriggerBinding): void {
     const type = this.types.get(binding.trigger_type);
-    if (!type || binding.state !== 'active') return;
+    if (!type) return;
+    // an in-engine provider is always told (a refused duplicate id may still hold a job under that id)
+    if (type.provider.kind === 'builtin') type.provider.impl.unregister(binding);
+    if (binding.state !== 'active') return;
     if (type.provider.kind === 'builtin') {
-      type.provider.impl.unregister(binding);
+      return;
     } else if (type.provider.peer !== binding.origin || type.provider.peer.isOpen) {
       type.provider.peer.send({ type: 'unregistertrigger', id: binding.id, trigger_type: binding.trigger_type });
     }
@@ -216,6 +232,7 @@ export class TriggerRegistry {
 
   private reportFailure(binding: TriggerBinding, error: ErrorBody): void {
     this.log.warn('trigger registration failed', { id: binding.id, trigger_type: binding.trigger_type, error: error.message });
+    this.onOutcome?.(binding.id, error);
     binding.origin?.send({
       type: 'triggerregistrationresult',
       id: binding.id,
