@@ -14,3 +14,4 @@ export * from './PendingLimitError';
 export * from './PayloadEncodeError';
 export * from './RegistrationError';
 export * from './AuthError';
+export * from './InvalidChannelRefError';
