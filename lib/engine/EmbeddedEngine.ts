@@ -19,6 +19,8 @@ const DEFAULTS = {
   maxPayloadBytes: PROTOCOL.maxMessageBytes,
   outboundQueueFrames: PROTOCOL.connectionQueueFrames,
   socketHighWaterBytes: 1024 * 1024,
+  maxOutboundBytes: 32 * 1024 * 1024,
+  outboundStallMs: 30_000,
   channelTtlMs: PROTOCOL.channelTtlMs,
   channelSweepMs: PROTOCOL.channelSweepMs,
   channelReaderHighWaterBytes: 256 * 1024,
@@ -272,8 +274,14 @@ export class EmbeddedEngine {
   private acceptWorker(ws: WebSocket, req: IncomingMessage): void {
     const conn = new WorkerConnection(
       ws,
-      { queueFrames: this.options.outboundQueueFrames, socketHighWaterBytes: this.options.socketHighWaterBytes },
+      {
+        queueFrames: this.options.outboundQueueFrames,
+        socketHighWaterBytes: this.options.socketHighWaterBytes,
+        maxOutboundBytes: this.options.maxOutboundBytes,
+        stallTimeoutMs: this.options.outboundStallMs,
+      },
       req.socket.remoteAddress,
+      this.log,
     );
     this.workerSockets.set(ws, conn);
     ws.on('message', (data, isBinary) => this.core.receive(conn, toBuffer(data), isBinary));

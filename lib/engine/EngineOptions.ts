@@ -16,6 +16,17 @@ export interface EngineOptions {
   outboundQueueFrames?: number;
   /** Unsent bytes a worker socket may hold before frames wait in the engine's queue. Default 1 MiB. */
   socketHighWaterBytes?: number;
+  /**
+   * Bytes waiting towards one worker connection (engine queue plus socket buffer) beyond which a frame is
+   * refused: a call to it fails with `channel_send_failed`, a reply it should get closes it with 1008
+   * `outbound overflow`. An idle connection always takes one frame. Default 32 MiB.
+   */
+  maxOutboundBytes?: number;
+  /**
+   * A worker or channel reader socket whose unsent bytes stay above its high-water mark this long without
+   * one write completing is closed with 1008 `outbound stalled` (TCP dropped 1 s later). Default 30 000 ms.
+   */
+  outboundStallMs?: number;
   /** Age after which a channel with an untaken half is removed; also the tombstone lifetime. Default 300 000 ms. */
   channelTtlMs?: number;
   /** Period of the channel sweep. Default 60 000 ms. */

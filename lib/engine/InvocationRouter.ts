@@ -311,10 +311,11 @@ export class InvocationRouter {
       this.log.debug(`dropped ${what} for a closed connection`, { worker_id: peer.workerId });
       return;
     }
-    this.log.error(`outbound queue full: terminating stalled connection (could not deliver ${what})`, {
+    this.log.error(`outbound queue full: terminating stalled connection with 1008 outbound overflow (could not deliver ${what})`, {
       worker_id: peer.workerId,
     });
-    peer.terminate();
+    if (peer.closeWith) peer.closeWith({ code: 1008, reason: 'outbound overflow' });
+    else peer.terminate();
   }
 }
 
