@@ -26,6 +26,9 @@ const DEFAULTS = {
   channelReaderHighWaterBytes: 256 * 1024,
   channelReaderMaxInFlight: 8,
   channelMaxQueuedBytes: 64 * 1024 * 1024,
+  channelMaxQueuedBytesPerWorker: 64 * 1024 * 1024,
+  channelMaxQueuedBytesTotal: 256 * 1024 * 1024,
+  maxChannels: 16_384,
   maxPendingInvocations: 100_000,
   upgradeTimeoutMs: PROTOCOL.upgradeDeadlineMs,
   maxChannelsPerWorker: 1024,
@@ -123,13 +126,17 @@ export class EmbeddedEngine {
         highWaterBytes: resolved.channelReaderHighWaterBytes,
         maxQueuedBytes: resolved.channelMaxQueuedBytes,
         reportWriterLoss: resolved.channelReportWriterLoss,
+        stallTimeoutMs: resolved.outboundStallMs,
       },
+      maxQueuedBytesPerWorker: resolved.channelMaxQueuedBytesPerWorker,
+      maxQueuedBytesTotal: resolved.channelMaxQueuedBytesTotal,
     });
     broker.start();
     const core = new EngineCore(log, broker, {
       maxPendingInvocations: resolved.maxPendingInvocations,
       maxPendingPerWorker: resolved.maxPendingPerWorker,
       maxChannelsPerWorker: resolved.maxChannelsPerWorker,
+      maxChannels: resolved.maxChannels,
     });
     const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token);
     log.info('engine listening', { url: engine.url, auth: options.token !== undefined ? 'bearer token' : 'none' });

@@ -39,6 +39,8 @@ export interface EngineCoreOptions {
   maxPendingPerWorker?: number;
   /** Open channels one connection may have created; default no limit. */
   maxChannelsPerWorker?: number;
+  /** Channels in the engine's table (tombstones included); default no limit. */
+  maxChannels?: number;
 }
 
 /** Counts for `engine.stats()` that the core owns. */
@@ -78,7 +80,7 @@ export class EngineCore {
     options: EngineCoreOptions,
   ) {
     for (const b of [
-      channelsCreate(channels, { maxChannelsPerWorker: options.maxChannelsPerWorker }),
+      channelsCreate(channels, { maxChannelsPerWorker: options.maxChannelsPerWorker, maxChannels: options.maxChannels }),
       workersRegister(this.workers),
       functionsList(this.functions, () => [...this.builtins.values()]),
       workersList(this.workers, this.functions),
@@ -261,6 +263,8 @@ export class EngineCore {
     this.log.info('reattach: evicting previous connection', { worker_id: peer.workerId, previous_worker_id: id });
     previous.peer.terminate();
     this.detach(previous.peer);
+    // quotas follow the worker: channels its previous connection created still count for this one
+    this.channels.inheritCreator(peer.workerId, id);
   }
 
   private fireWorkersAvailable(event: 'worker_connected' | 'worker_disconnected', workerId: string): void {

@@ -38,6 +38,15 @@ export interface EngineOptions {
    * one message is always accepted). Default 64 MiB; upstream has no byte cap, only the message count.
    */
   channelMaxQueuedBytes?: number;
+  /**
+   * Bytes queued engine-side in all channels created by one worker (its identity, kept across a
+   * `reattach`); beyond it the writers of those channels are paused. Default 64 MiB.
+   */
+  channelMaxQueuedBytesPerWorker?: number;
+  /** Bytes queued engine-side in all channels; beyond it every channel writer is paused. Default 256 MiB. */
+  channelMaxQueuedBytesTotal?: number;
+  /** Channels in the engine's table (tombstones included); one more is answered `channel_limit`. Default 16 384. */
+  maxChannels?: number;
   /** Sends to a channel reader awaiting their write callback at once. Default 8. */
   channelReaderMaxInFlight?: number;
   /** Calls awaiting a result engine-wide; beyond it calls fail with `engine_overloaded`. Default 100 000. */
