@@ -53,11 +53,9 @@ export type {
   TriggerOptions,
   TriggerRegistrationRequest,
   RegisterTriggerTypeOptions,
-  ResultStreamer,
 } from './worker/Worker';
 export type { FunctionContext, FunctionHandler, RegisterFunctionOptions, Registration } from './worker/FunctionContext';
 export type { TriggerBinding, TriggerTypeHandler, TriggerRegistrationFailure } from './worker/TriggerTypeHandler';
-export type { HandlerOutcome } from './worker/collectResult';
 export { Connection } from './connection/Connection';
 export type { ConnectionState, ConnectionOptions, SendOptions, SendOutcome } from './connection/Connection';
 export { backoffDelay, DEFAULT_RECONNECT } from './connection/backoffDelay';
@@ -65,7 +63,7 @@ export type { ReconnectConfig } from './connection/backoffDelay';
 export { heartbeat } from './connection/heartbeat';
 export type { HeartbeatConfig, HeartbeatSignal } from './connection/heartbeat';
 export type { Logger } from './connection/Logger';
-export { PendingLimitError, PayloadEncodeError, RegistrationError } from './errors';
+export { PendingLimitError, PayloadEncodeError, RegistrationError, StreamError, StreamTruncatedError } from './errors';
 
 // channel + codec (section owned by the channel work)
 export { ChannelReader, channelReader } from './channel/ChannelReader';
@@ -91,6 +89,7 @@ export { textItems } from './channel/textItems';
 export { jsonLines } from './channel/jsonLines';
 export type { JsonLinesOptions } from './channel/jsonLines';
 export { observeValues } from './channel/observeValues';
+export type { ObserveValuesOptions } from './channel/observeValues';
 export { progress } from './channel/progress';
 export { collectBytes } from './channel/collectBytes';
 export type { CollectOptions } from './channel/collectBytes';
@@ -102,5 +101,9 @@ export type { PayloadCodec } from './codec/PayloadCodec';
 export { channelPayloadCodec } from './codec/channelPayloadCodec';
 export type { ChannelPayloadCodecOptions } from './codec/channelPayloadCodec';
 export { streamResult } from './codec/streamResult';
+export { streamValues, framedValues } from './codec/streamValues';
+export type { StreamValuesOptions } from './codec/streamValues';
+export { encodeStreamEnd, decodeStreamEnd, isStreamEnd, STREAM_END_KEY } from './protocol/streamEnd';
+export type { StreamEnd } from './protocol/streamEnd';
 export type { StreamResultOptions } from './codec/streamResult';
 export { isChannelEnd } from './codec/isChannelEnd';

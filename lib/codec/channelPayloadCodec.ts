@@ -1,5 +1,5 @@
 import { isLeft } from 'fp-ts/lib/Either';
-import { isObservable, Observable } from 'rxjs';
+import { isObservable, Observable, Subscription } from 'rxjs';
 import type { ChannelHost } from '../channel/ChannelHost';
 import { ChannelReader, ChannelReaderOptions } from '../channel/ChannelReader';
 import { ChannelWriter, ChannelWriterOptions } from '../channel/ChannelWriter';
@@ -30,7 +30,10 @@ export interface ChannelPayloadCodecOptions {
  * is neither `read` nor `write` throws `DecodeError` with its JSON path (`a.b[2].c`).
  *
  * `encode` (outgoing payloads, handler results) replaces live ends with their refs and every Observable
- * with the reader ref of a new channel into which it is pumped with backpressure (see `streamResult`).
+ * with the reader ref of a new channel into which it is pumped with backpressure, ending with the stream's
+ * end record (see `streamValues`). The pumps belong to the `scope` passed to `encode`: the worker
+ * unsubscribes it when the call is unsubscribed, times out or fails, which stops the Observables and frees
+ * their channels.
  *
  * @example
  * ```ts
@@ -76,20 +79,21 @@ export function channelPayloadCodec(host: ChannelHost, options: ChannelPayloadCo
     return out ?? value;
   };
 
-  const encodeAt = async (value: unknown, path: string): Promise<unknown> => {
+  const encodeAt = async (value: unknown, path: string, scope: Subscription | undefined): Promise<unknown> => {
     if (value === null || typeof value !== 'object') return value;
     if (isChannelEnd(value)) return value.ref;
     if (isObservable(value)) {
       const streamOptions: StreamResultOptions = {
         bufferSize: options.bufferSize,
         onError: (err) => options.onStreamError?.(err, path),
+        scope,
       };
       return streamResult(host, value as Observable<unknown>, streamOptions);
     }
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const v = await encodeAt(value[i], `${path}[${i}]`);
+        const v = await encodeAt(value[i], `${path}[${i}]`, scope);
         if (v !== value[i]) (out ??= value.slice())[i] = v;
       }
       return out ?? value;
@@ -98,7 +102,7 @@ export function channelPayloadCodec(host: ChannelHost, options: ChannelPayloadCo
     let out: Record<string, unknown> | undefined;
     const obj = value as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
-      const v = await encodeAt(obj[key], path ? `${path}.${key}` : key);
+      const v = await encodeAt(obj[key], path ? `${path}.${key}` : key, scope);
       if (v !== obj[key]) (out ??= { ...obj })[key] = v;
     }
     return out ?? value;
@@ -115,7 +119,7 @@ export function channelPayloadCodec(host: ChannelHost, options: ChannelPayloadCo
 
   return {
     decode: (value) => decodeAt(value, ''),
-    encode: (value) => encodeAt(value, ''),
+    encode: (value, scope) => encodeAt(value, '', scope),
     needsEncoding,
   };
 }

@@ -1,47 +1,65 @@
-import { firstValueFrom, map, Observable } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
+import { ChannelClosedError } from '../errors/ChannelClosedError';
 import type { ChannelHost } from '../channel/ChannelHost';
-import type { ChannelItem } from '../channel/ChannelItem';
-import { createChannel, CreateChannelOptions } from '../channel/createChannel';
 import type { StreamChannelRef } from '../protocol/StreamChannelRef';
+import { streamValues, StreamValuesOptions } from './streamValues';
+
+export { toChannelItem } from './streamValues';
 
 /** Options of {@link streamResult} (and of Observables encoded by the payload codec). */
-export interface StreamResultOptions extends CreateChannelOptions {
-  /** Told when pumping the Observable into the channel fails (the receiving reader then sees an early end). */
+export interface StreamResultOptions extends StreamValuesOptions {
+  /** Told when the stream fails: the source errored (the reader gets its error) or the channel failed. */
   onError?(err: Error): void;
   /** Told when the stream was fully written and the socket closed normally. */
   onComplete?(): void;
+  /**
+   * Owns the pump: unsubscribing `scope` stops the stream and frees its channel (see `streamValues`).
+   * Left out, the pump runs until the stream ends or the channel fails.
+   */
+  scope?: Subscription;
 }
 
 /**
- * Streams an Observable to whoever holds the returned reader ref: creates a channel through `host`, starts
- * pumping the Observable into its writer with backpressure, and resolves with the **reader ref** (put it in
- * a payload or return it from a handler). JSON values travel as NDJSON text frames (one value per frame),
- * `Uint8Array`s as binary frames; `observeValues()` / `reader.values$()` turn them back into values, and an
- * iii-sdk peer sees an ordinary channel. The Observable is subscribed at once; it cannot be slowed down, so
- * its values wait in the writer's bounded queue (`writer.maxQueuedBytes`, default 16 MiB), past which the
- * pump fails with `ChannelOverflowError` (reported to `onError`).
+ * The Promise form of {@link streamValues}: creates a channel through `host`, starts pumping `values$` into
+ * it and resolves with the **reader ref**. The pump belongs to `options.scope` when given.
  *
  * @example
  * ```ts
- * worker.registerFunction('events::tail', async () => ({ events: await streamResult(worker, events$) }));
+ * const scope = new Subscription();
+ * worker.registerFunction('events::tail', async () => ({ events: await streamResult(worker, events$, { scope }) }));
  * ```
  */
-export async function streamResult(
+export function streamResult(
   host: ChannelHost,
   values$: Observable<unknown>,
   options: StreamResultOptions = {},
 ): Promise<StreamChannelRef> {
-  const channel = await firstValueFrom(createChannel(host, options));
-  channel.writer.write(values$.pipe(map(toChannelItem))).subscribe({
-    error: (err: Error) => options.onError?.(err),
-    complete: () => options.onComplete?.(),
+  return new Promise<StreamChannelRef>((resolve, reject) => {
+    let started = false;
+    const onSourceError = (err: Error) => {
+      options.onSourceError?.(err);
+      options.onError?.(err);
+    };
+    const sub: Subscription = streamValues(host, values$, { ...options, onSourceError }).subscribe({
+      next: (ref) => {
+        started = true;
+        resolve(ref);
+      },
+      error: (err: Error) => {
+        if (started) options.onError?.(err);
+        else reject(err);
+      },
+      complete: () => {
+        options.onComplete?.();
+      },
+    });
+    sub.add(() => {
+      if (!started) reject(new ChannelClosedError('the stream was cancelled before its channel was created'));
+    });
+    if (options.scope && !sub.closed) {
+      const scope = options.scope;
+      scope.add(sub);
+      sub.add(() => scope.remove(sub));
+    }
   });
-  return channel.readerRef;
-}
-
-/** One value → one frame: bytes stay binary, anything else becomes one NDJSON line. */
-export function toChannelItem(value: unknown): ChannelItem {
-  if (value instanceof Uint8Array) return value;
-  const json = JSON.stringify(value);
-  return `${json === undefined ? 'null' : json}\n`;
 }

@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { ByteBudget, ByteBudgetMember } from './ByteBudget';
 import type { EngineLog } from './EngineLogger';
 import { StallWatch } from './StallWatch';
+import { warnParity } from './warnParity';
 
 /** One queued channel message; text and binary keep their frame type end to end. */
 interface ChannelItem {
@@ -220,7 +221,14 @@ export class Channel implements ByteBudgetMember {
     if (ws !== this.writer) return;
     if (!NORMAL_WRITER_CLOSE.has(code)) {
       this.writerLost = true;
-      this.log.debug('channel writer ended without a normal close', { channel_id: this.id, code });
+      warnParity(this.log, 'channel writer ended without a normal close', {
+        socket: 'channel writer',
+        channel_id: this.id,
+        field: 'close',
+        problem: `ended abnormally (close code ${code})`,
+        real: 'the reader gets the queued items, then a Close without status, as on a clean end: a silent truncation',
+        reported_to_reader: this.readerLimits.reportWriterLoss ? '1011 writer_lost (channelReportWriterLoss)' : 'close without status',
+      });
     }
     this.writer = undefined;
     this.writerPaused = false;

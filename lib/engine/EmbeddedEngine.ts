@@ -4,19 +4,24 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { PROTOCOL } from '../protocol/constants';
 import { ChannelBroker } from './ChannelBroker';
-import type { WorkerListEntry } from './builtins/workersList';
+import type { ConnectedWorker } from './ConnectedWorker';
 import { EngineCore } from './EngineCore';
 import { EngineLog, toEngineLog } from './EngineLogger';
 import type { EngineOptions } from './EngineOptions';
 import type { EngineStats } from './EngineStats';
 import { parseEngineRoute } from './parseEngineRoute';
 import { tokenMatches } from './tokenMatches';
+import { dropInsteadOfClosing, refusedMessageBytes } from './dropInsteadOfClosing';
+import { ignoreReaderInput } from './ignoreReaderInput';
+import { checkUpgradeHeaders } from './checkUpgradeHeaders';
+import { warnParity } from './warnParity';
 import { WorkerConnection } from './WorkerConnection';
+import { DEFAULT_REGISTRATION_LIMITS } from './RegistrationLimits';
 
 const DEFAULTS = {
   port: PROTOCOL.workerPort,
   host: '127.0.0.1',
-  maxPayloadBytes: PROTOCOL.maxMessageBytes,
+  maxPayloadBytes: PROTOCOL.maxFrameBytes,
   outboundQueueFrames: PROTOCOL.connectionQueueFrames,
   socketHighWaterBytes: 1024 * 1024,
   maxOutboundBytes: 32 * 1024 * 1024,
@@ -29,11 +34,14 @@ const DEFAULTS = {
   channelMaxQueuedBytesPerWorker: 64 * 1024 * 1024,
   channelMaxQueuedBytesTotal: 256 * 1024 * 1024,
   maxChannels: 16_384,
+  ...DEFAULT_REGISTRATION_LIMITS,
   maxPendingInvocations: 100_000,
   upgradeTimeoutMs: PROTOCOL.upgradeDeadlineMs,
   maxChannelsPerWorker: 1024,
   maxPendingPerWorker: 20_000,
-  channelReportWriterLoss: true,
+  channelReportWriterLoss: false,
+  channelAnswerReaderClose: false,
+  lenient: false,
 };
 
 type ResolvedOptions = typeof DEFAULTS;
@@ -115,6 +123,11 @@ export class EmbeddedEngine {
     server.on('error', (err) => log.error('http server error', { error: err.message }));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       log.debug('http client error', { error: err.message, code: err.code });
+      // upgrade headers unfinished in time: TCP closed without any response, as upstream (PROTOCOL.md §10.7)
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        socket.destroy();
+        return;
+      }
       if (socket.writable) socket.end(`HTTP/1.1 ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400} ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'Request Timeout' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     });
@@ -137,6 +150,17 @@ export class EmbeddedEngine {
       maxPendingPerWorker: resolved.maxPendingPerWorker,
       maxChannelsPerWorker: resolved.maxChannelsPerWorker,
       maxChannels: resolved.maxChannels,
+      registrationLimits: {
+        maxIdLength: resolved.maxIdLength,
+        maxFunctionsPerWorker: resolved.maxFunctionsPerWorker,
+        maxFunctions: resolved.maxFunctions,
+        maxRegistrationBytesPerWorker: resolved.maxRegistrationBytesPerWorker,
+        maxRegistrationBytes: resolved.maxRegistrationBytes,
+        maxTriggersPerWorker: resolved.maxTriggersPerWorker,
+        maxTriggers: resolved.maxTriggers,
+        maxTriggerTypesPerWorker: resolved.maxTriggerTypesPerWorker,
+      },
+      lenient: resolved.lenient,
     });
     const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token);
     log.info('engine listening', { url: engine.url, auth: options.token !== undefined ? 'bearer token' : 'none' });
@@ -169,8 +193,8 @@ export class EmbeddedEngine {
     return [...this.workerSockets.values()].map((c) => c.workerId);
   }
 
-  /** The connected workers with what they told the engine (the shape of `engine::workers::list`). */
-  listWorkers(): WorkerListEntry[] {
+  /** Every connected worker with what it told the engine (with or without a `pid`), in connection order. */
+  listWorkers(): ConnectedWorker[] {
     return this.core.listWorkers();
   }
 
@@ -219,12 +243,15 @@ export class EmbeddedEngine {
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const route = parseEngineRoute(req.method, req.url);
     if (route.kind === 'reject') {
-      res.writeHead(route.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(route.body) });
+      // an empty body goes without Content-Type, as upstream (PROTOCOL.md §10.7)
+      const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(route.body) };
+      if (route.body !== '') headers['content-type'] = 'text/plain; charset=utf-8';
+      res.writeHead(route.status, headers);
       res.end(route.body);
       return;
     }
     // a socket path without a WebSocket upgrade
-    const body = 'Connection header did not include `upgrade`';
+    const body = "Connection header did not include 'upgrade'";
     res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   }
@@ -236,6 +263,12 @@ export class EmbeddedEngine {
       return;
     }
     const route = parseEngineRoute(req.method, req.url);
+    const badHeaders = route.kind === 'reject' ? undefined : checkUpgradeHeaders(req.headers);
+    if (badHeaders !== undefined) {
+      this.log.debug('upgrade refused', { url: req.url, status: 400, reason: badHeaders });
+      rejectUpgrade(socket, 400, badHeaders);
+      return;
+    }
     switch (route.kind) {
       case 'reject':
         this.log.debug('upgrade refused', { url: req.url, status: route.status });
@@ -247,7 +280,11 @@ export class EmbeddedEngine {
         this.wss.handleUpgrade(req, socket, head, (ws) => {
           if (this.token !== undefined && !tokenMatches(req.headers.authorization, this.token)) {
             this.refuseUnauthenticated(ws, kind, req);
-          } else if (kind === 'worker') {
+            return;
+          }
+          // a peer's Close is not echoed and an oversized frame gets no 1009: the socket is dropped (§10.1, §10.7)
+          dropInsteadOfClosing(ws, () => true);
+          if (kind === 'worker') {
             this.acceptWorker(ws, req);
           } else {
             this.acceptTelemetry(ws);
@@ -264,13 +301,28 @@ export class EmbeddedEngine {
         }
         this.wss.handleUpgrade(req, socket, head, (ws) => {
           this.track(this.channelSockets, ws);
-          ws.on('error', (err) => this.logSocketError('channel', err));
+          const kind = route.dir === 'write' ? 'channel writer' : 'channel reader';
+          ws.on('error', (err) => this.logSocketError(kind, err, undefined, channel.id, ws));
+          // an oversized frame drops the writer without a 1009 (§10.1); its Close is echoed as upstream does
+          dropInsteadOfClosing(ws, (code) => code === 1009);
           const taken = route.dir === 'write' ? channel.attachWriter(ws) : channel.attachReader(ws);
           if (!taken) {
             this.log.debug('channel half already taken: closing', { channel_id: channel.id, dir: route.dir });
             ws.close();
-          } else {
-            this.log.debug('channel half taken', { channel_id: channel.id, dir: route.dir });
+            return;
+          }
+          this.log.debug('channel half taken', { channel_id: channel.id, dir: route.dir });
+          if (route.dir === 'read' && !this.options.channelAnswerReaderClose) {
+            // upstream never reads a reader socket: its Close and pings go unanswered (§10.3)
+            ignoreReaderInput(socket, () =>
+              warnParity(this.log, 'channel reader sent Close: ignored', {
+                socket: 'channel reader',
+                channel_id: channel.id,
+                field: 'close',
+                problem: 'the reader closed first',
+                real: 'never answered; the engine keeps forwarding items until a send fails (the reader sees 1006 after its own close timeout)',
+              }),
+            );
           }
         });
         return;
@@ -292,7 +344,11 @@ export class EmbeddedEngine {
     );
     this.workerSockets.set(ws, conn);
     ws.on('message', (data, isBinary) => this.core.receive(conn, toBuffer(data), isBinary));
-    ws.on('error', (err) => this.logSocketError('worker', err, conn.workerId));
+    ws.on('error', (err) => this.logSocketError('worker', err, conn.workerId, undefined, ws));
+    // upstream answers a WebSocket ping on `/` twice (the library and the read loop each queue a pong, §10.7)
+    ws.on('ping', (data) => {
+      if (ws.readyState === ws.OPEN) ws.pong(data);
+    });
     ws.on('close', (code) => {
       this.workerSockets.delete(ws);
       this.log.debug('worker socket closed', { worker_id: conn.workerId, code });
@@ -325,7 +381,7 @@ export class EmbeddedEngine {
     ws.on('message', () => {
       this.telemetryFrames++;
     });
-    ws.on('error', (err) => this.logSocketError('telemetry', err));
+    ws.on('error', (err) => this.logSocketError('telemetry', err, undefined, undefined, ws));
     this.log.debug('telemetry socket connected');
   }
 
@@ -334,12 +390,26 @@ export class EmbeddedEngine {
     ws.on('close', () => set.delete(ws));
   }
 
-  private logSocketError(kind: string, err: Error & { code?: string }, workerId?: string): void {
-    const tooBig = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
-    this.log[tooBig ? 'warn' : 'debug'](
-      tooBig ? `${kind} socket sent a message over the ${this.options.maxPayloadBytes}-byte limit: closed with 1009` : `${kind} socket error`,
-      { worker_id: workerId, error: err.message, code: err.code },
-    );
+  private logSocketError(kind: string, err: Error & { code?: string }, workerId?: string, channelId?: string, ws?: WebSocket): void {
+    if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.log.debug(`${kind.startsWith('channel') ? 'channel' : kind} socket error`, { worker_id: workerId, channel_id: channelId, error: err.message, code: err.code });
+      return;
+    }
+    const consequence: Record<string, string> = {
+      worker: 'socket dropped without a close frame (1006) and cleaned up: its functions vanish, calls it serves end with invocation_stopped',
+      telemetry: 'socket dropped without a close frame (1006)',
+      'channel writer': 'writer dropped without a close frame (1006); the reader gets the earlier items, then a Close without status: silent truncation',
+    };
+    warnParity(this.log, `${kind} socket sent a frame over the ${this.options.maxPayloadBytes}-byte limit: dropped`, {
+      socket: kind,
+      field: 'size',
+      problem: `frame payload over ${this.options.maxPayloadBytes} bytes`,
+      size: ws ? refusedMessageBytes(ws) : undefined,
+      limit: this.options.maxPayloadBytes,
+      real: consequence[kind] ?? 'socket dropped without a close frame (1006)',
+      worker_id: workerId,
+      channel_id: channelId,
+    });
   }
 }
 
@@ -356,7 +426,8 @@ function rejectUpgrade(socket: Duplex, status: number, body: string): void {
   }
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n` +
-      `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      (body === '' ? '' : 'Content-Type: text/plain; charset=utf-8\r\n') +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     () => socket.destroy(),
   );
 }

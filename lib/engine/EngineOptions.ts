@@ -1,16 +1,21 @@
 import type { EngineLogger } from './EngineLogger';
+import type { RegistrationLimits } from './RegistrationLimits';
 
 /**
  * Options of {@link startEngine}. Every limit has a default matching the real engine (PROTOCOL.md §9.1).
  */
-export interface EngineOptions {
+export interface EngineOptions extends Partial<RegistrationLimits> {
   /** TCP port; `0` picks a free one. Default 49134. */
   port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
   host?: string;
   /** Receives connections, registrations and every dropped or malformed frame. Default: silent. */
   logger?: EngineLogger;
-  /** Largest WebSocket message accepted on any socket; bigger ones close the socket with 1009. Default 64 MiB. */
+  /**
+   * Largest WebSocket frame accepted on any socket the engine reads (`/`, `/otel`, channel writers). A bigger
+   * one drops that socket without a close frame (the peer sees 1006) and runs the usual cleanup, as the real
+   * engine does (PROTOCOL.md §10.1); a warning names the socket and the size. Default 16 MiB (16 777 216).
+   */
   maxPayloadBytes?: number;
   /** Frames queued by the engine towards one worker once its socket buffer is full. Default 64. */
   outboundQueueFrames?: number;
@@ -73,7 +78,22 @@ export interface EngineOptions {
    * When a channel writer socket ends without a normal close (dropped, 1001, 1009, 1011, …), close the
    * reader with 1011 `writer_lost` instead of the usual status-less close, so a reader that checks close
    * codes (iii-rx) errors instead of taking a truncated stream as complete. Readers that ignore close codes
-   * (iii-sdk 0.22.1) still just end. Default true; `false` mirrors upstream exactly.
+   * (iii-sdk 0.22.1) still just end. Default false (upstream: a status-less close either way, PROTOCOL.md §10.3).
+   * Opt-in extension.
    */
   channelReportWriterLoss?: boolean;
+  /**
+   * Accept the frames the real engine drops without a word (PROTOCOL.md §10.2): an `invokefunction` without
+   * `data`, an `invocationresult` without `function_id` or with a partial `error`, a `registertrigger` without
+   * `config`, an `enqueue` without `queue`, … — and treat `unregistertriggertype` as removing the type. Each is
+   * still logged as a `real_engine_parity` warning. Default false: dropped (and logged) like upstream.
+   * Opt-in extension.
+   */
+  lenient?: boolean;
+  /**
+   * Answer a channel reader's Close frame at once and end its half (the WebSocket closing handshake). The
+   * real engine never reads a reader socket, so it ignores the Close and keeps forwarding until a send fails
+   * (PROTOCOL.md §10.3); that is the default, with a warning. Opt-in extension.
+   */
+  channelAnswerReaderClose?: boolean;
 }

@@ -3,10 +3,12 @@ import type { ErrorBody } from '../protocol/ErrorBody';
 import { toErrorBody } from '../protocol/ErrorBody';
 import type { InvocationResultFrame, InvokeFunctionFrame } from '../protocol/Frame';
 import { normalizeUuid } from '../protocol/uuid';
-import type { BuiltinFunction } from './builtins/BuiltinFunction';
+import type { BuiltinFunction, BuiltinOutcome } from './builtins/BuiltinFunction';
 import type { EngineLog } from './EngineLogger';
+import { preview } from './RegistrationLimits';
 import type { FunctionRegistry } from './FunctionRegistry';
 import type { WorkerPeer } from './WorkerPeer';
+import { CallerTrace, calleeBaggage, echoCallerTrace, isW3cTraceparent, mintTraceparent } from './traceContext';
 
 /** A call forwarded to a worker and not answered yet. */
 interface PendingCall {
@@ -16,6 +18,8 @@ interface PendingCall {
   /** The id the caller used (the callee may see another one when two callers picked the same id). */
   callerInvocationId?: string;
   callee: WorkerPeer;
+  /** The caller's own `traceparent`/`baggage`, echoed on its result (PROTOCOL.md §10.6). */
+  trace?: CallerTrace;
 }
 
 /** Limits of the router. */
@@ -86,9 +90,10 @@ export class InvocationRouter {
         return;
       }
     }
+    const trace = callerTrace(frame);
     const reply = (body: { result?: unknown; error?: ErrorBody }, keepNullResult = false) => {
       if (!invocationId) return;
-      this.deliver(caller, resultFrame(invocationId, frame.function_id, body, keepNullResult), 'invocationresult');
+      this.deliver(caller, echoCallerTrace(resultFrame(invocationId, frame.function_id, body, keepNullResult), trace), 'invocationresult');
     };
 
     if (action?.type === 'enqueue') {
@@ -104,12 +109,16 @@ export class InvocationRouter {
     const data = withCallerId(frame.data === undefined ? null : frame.data, caller.workerId);
     const builtin = this.builtins.get(frame.function_id);
     if (builtin) {
+      const answer = (outcome: BuiltinOutcome) => {
+        if ('error' in outcome) reply({ error: outcome.error });
+        else reply({ result: outcome.result }, true);
+      };
       const outcome = safeInvoke(builtin, data, caller);
-      if ('error' in outcome) reply({ error: outcome.error });
-      else reply({ result: outcome.result }, true);
+      if (outcome instanceof Promise) void outcome.then(answer, (err) => answer(failure(err)));
+      else answer(outcome);
       return;
     }
-    this.forward(frame.function_id, data, frame, invocationId, invocationId ? caller : undefined, reply);
+    this.forward(frame.function_id, data, calleeTrace(frame, trace), invocationId, invocationId ? caller : undefined, reply, trace);
   }
 
   /**
@@ -119,11 +128,13 @@ export class InvocationRouter {
   invokeInternal(functionId: string, data: unknown, metadata?: unknown): boolean {
     const builtin = this.builtins.get(functionId);
     if (builtin) {
-      safeInvoke(builtin, data, undefined);
+      const outcome = safeInvoke(builtin, data, undefined);
+      if (outcome instanceof Promise) void outcome.catch(() => undefined);
       return true;
     }
     let ok = true;
-    this.forward(functionId, data, { metadata }, undefined, undefined, () => {
+    // an engine-originated call gets a fresh trace and no baggage (PROTOCOL.md §10.6)
+    this.forward(functionId, data, { metadata, traceparent: mintTraceparent() }, undefined, undefined, () => {
       ok = false;
     });
     return ok;
@@ -160,9 +171,8 @@ export class InvocationRouter {
     if (!call.caller) return;
     const body =
       frame.error != null ? { error: toErrorBody(frame.error) } : { result: frame.result === null ? undefined : frame.result };
-    const out = resultFrame(call.callerInvocationId ?? invocationId, call.functionId, body, false);
-    if (frame.traceparent != null) out.traceparent = frame.traceparent;
-    if (frame.baggage != null) out.baggage = frame.baggage;
+    // the caller gets its own trace strings back; the callee's are discarded (PROTOCOL.md §10.6)
+    const out = echoCallerTrace(resultFrame(call.callerInvocationId ?? invocationId, call.functionId, body, false), call.trace);
     this.deliver(call.caller, out, 'invocationresult');
   }
 
@@ -184,7 +194,7 @@ export class InvocationRouter {
     for (const [id, call] of stopped) {
       this.deliver(
         call.caller as WorkerPeer,
-        resultFrame(call.callerInvocationId ?? id, call.functionId, { error: { code: 'invocation_stopped', message: 'Invocation stopped' } }, false),
+        echoCallerTrace(resultFrame(call.callerInvocationId ?? id, call.functionId, { error: { code: 'invocation_stopped', message: 'Invocation stopped' } }, false), call.trace),
         'invocationresult',
       );
     }
@@ -197,11 +207,12 @@ export class InvocationRouter {
     invocationId: string | undefined,
     caller: WorkerPeer | undefined,
     fail: (body: { error: ErrorBody }) => void,
+    trace?: CallerTrace,
   ): void {
     const fn = this.registry.get(functionId);
     if (!fn) {
       this.log.debug('function not found', { function_id: functionId });
-      fail({ error: { code: 'function_not_found', message: `Function ${functionId} not found` } });
+      fail({ error: { code: 'function_not_found', message: `Function ${preview(functionId)} not found` } });
       return;
     }
     const replacing = invocationId !== undefined && caller !== undefined && this.perCaller.get(caller)?.has(invocationId) === true;
@@ -243,11 +254,11 @@ export class InvocationRouter {
         // a second live call of the same caller with the same id replaces the first, which is told (PROTOCOL.md §4.1)
         this.deliver(
           previous.caller,
-          resultFrame(invocationId, previous.functionId, { error: { code: 'invocation_error', message: 'channel closed' } }, false),
+          echoCallerTrace(resultFrame(invocationId, previous.functionId, { error: { code: 'invocation_error', message: 'channel closed' } }, false), previous.trace),
           'invocationresult',
         );
       }
-      this.addPending(id, { functionId, caller, callerInvocationId: invocationId, callee: fn.owner });
+      this.addPending(id, { functionId, caller, callerInvocationId: invocationId, callee: fn.owner, trace });
     }
     let queued: boolean;
     try {
@@ -267,6 +278,13 @@ export class InvocationRouter {
       });
       fail({ error: { code: 'channel_send_failed', message: 'channel closed' } });
     }
+  }
+
+  /** Calls `peer` serves or awaits right now (`active_invocations` of `engine::workers::list`). */
+  activeFor(peer: WorkerPeer): number {
+    let n = 0;
+    for (const call of this.pending.values()) if (call.caller === peer || call.callee === peer) n++;
+    return n;
   }
 
   private addPending(id: string, call: PendingCall): void {
@@ -338,12 +356,34 @@ function withCallerId(data: unknown, workerId: string): unknown {
   return { ...(data as Record<string, unknown>), _caller_worker_id: workerId };
 }
 
-function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined) {
+function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined): BuiltinOutcome | Promise<BuiltinOutcome> {
   try {
     return builtin.invoke(data, { caller });
   } catch (err) {
-    return {
-      error: { code: 'invocation_failed', message: err instanceof Error ? err.message : String(err) },
-    } as { error: ErrorBody };
+    return failure(err);
   }
+}
+
+function failure(err: unknown): { error: ErrorBody } {
+  return { error: { code: 'invocation_failed', message: err instanceof Error ? err.message : String(err) } };
+}
+
+/** The caller's trace strings, as sent. */
+function callerTrace(frame: InvokeFunctionFrame): CallerTrace | undefined {
+  const trace: CallerTrace = {};
+  if (typeof frame.traceparent === 'string') trace.traceparent = frame.traceparent;
+  if (typeof frame.baggage === 'string') trace.baggage = frame.baggage;
+  return trace.traceparent === undefined && trace.baggage === undefined ? undefined : trace;
+}
+
+/**
+ * What the callee gets (PROTOCOL.md §10.6): the caller's `traceparent` if it is valid W3C, and — whenever the
+ * caller sent any trace field — its baggage with `iii.function.id` set to the called id.
+ */
+function calleeTrace(frame: InvokeFunctionFrame, trace: CallerTrace | undefined): TraceFields {
+  const out: TraceFields = { metadata: frame.metadata };
+  if (!trace) return out;
+  if (isW3cTraceparent(trace.traceparent)) out.traceparent = trace.traceparent;
+  out.baggage = calleeBaggage(trace.baggage, frame.function_id);
+  return out;
 }

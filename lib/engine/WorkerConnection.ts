@@ -124,7 +124,9 @@ export class WorkerConnection implements WorkerPeer {
     this.stall.stop();
     this.queue.length = 0;
     this.queueBytes = 0;
-    this.ws.close(close.code, close.reason);
+    // the prototype's close: the engine makes `ws.close` drop TCP for peer-initiated closes (upstream never
+    // echoes them), but this close is the engine's own and carries its reason
+    (Object.getPrototypeOf(this.ws) as WebSocket).close.call(this.ws, close.code, close.reason);
     setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 

@@ -36,6 +36,11 @@ export function parseEngineRoute(method: string | undefined, target: string | un
     const channelId = path.slice(PROTOCOL.channelPath.length);
     if (channelId === '' || channelId.includes('/')) return { kind: 'reject', status: 404, body: '' };
     if (!isGet) return { kind: 'reject', status: 405, body: '' };
+    for (const name of ['key', 'dir']) {
+      if (url.searchParams.getAll(name).length > 1) {
+        return { kind: 'reject', status: 400, body: `Failed to deserialize query string: duplicate field \`${name}\`` };
+      }
+    }
     const key = url.searchParams.get('key');
     const dir = url.searchParams.get('dir');
     if (key === null) {

@@ -15,3 +15,5 @@ export * from './PayloadEncodeError';
 export * from './RegistrationError';
 export * from './AuthError';
 export * from './InvalidChannelRefError';
+export * from './StreamError';
+export * from './StreamTruncatedError';

@@ -25,9 +25,16 @@ export interface FunctionContext {
 }
 
 /**
- * A function implementation. Returns a value, a Promise, or an Observable (one value ⇒ that value, empty ⇒
- * `undefined`, more than one ⇒ handed to the worker's `resultStreamer`). Throwing or erroring answers the
- * caller with `invocation_failed`.
+ * A function implementation. Returns a value, a Promise, or an Observable. The result's shape follows from
+ * the registration, never from how many values were emitted:
+ *
+ * - by default the result is one value: an Observable's single value (`undefined` if it completed empty;
+ *   a second value fails the call, as `single` does);
+ * - registered with `{ stream: true }`, the result is always a channel reader ref whose value stream
+ *   carries every value (0, 1 or millions), ending with its end record.
+ *
+ * Throwing or erroring with an `IiiRxError` (e.g. `InvocationError`) answers the caller with its `code`
+ * and message; any other error answers `invocation_failed`.
  */
 export type FunctionHandler<I = any, O = unknown> = (
   input: I,
@@ -36,10 +43,16 @@ export type FunctionHandler<I = any, O = unknown> = (
 
 /** Options of `worker.registerFunction`. */
 export interface RegisterFunctionOptions<I = unknown, O = unknown> {
-  /** Validates the (decoded) input before the handler runs; a failure answers `invocation_failed` naming the path. */
+  /** Validates the (decoded) input before the handler runs; a failure answers `invalid_input` naming the path. */
   input?: t.Type<I, any, unknown>;
-  /** Validates and encodes the handler's result. */
+  /** Validates and encodes the handler's result (each value, for a stream). */
   output?: t.Type<O, any, unknown>;
+  /**
+   * The function streams: its result is always a channel reader ref carrying every value the handler's
+   * Observable emits (a Promise or plain value: one value), pumped with backpressure and ended by the end
+   * record (`error` with the handler's code and message when it fails). Call it with `worker.stream()`.
+   */
+  stream?: boolean;
   /** Sent in `registerfunction`. */
   description?: string;
   metadata?: unknown;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Observable, Subject, Subscriber, Subscription, isObservable, lastValueFrom } from 'rxjs';
+import { Observable, Subject, Subscriber, Subscription, isObservable, lastValueFrom, map, switchMap } from 'rxjs';
 import { isLeft } from 'fp-ts/lib/Either';
 import { Connection, ConnectionOptions, ConnectionState } from '../connection/Connection';
 import { Logger } from '../connection/Logger';
@@ -24,17 +24,18 @@ import {
 import { SocketFactory } from '../socket/SocketLike';
 import { ConnectionClosedError } from '../errors/ConnectionClosedError';
 import { DecodeError } from '../errors/DecodeError';
+import { IiiRxError } from '../errors/IiiRxError';
 import { InvocationError } from '../errors/InvocationError';
 import { PayloadTooLargeError } from '../errors/PayloadTooLargeError';
 import { RegistrationError } from '../errors/RegistrationError';
 import { FunctionContext, FunctionHandler, RegisterFunctionOptions, Registration } from './FunctionContext';
 import { PendingCalls } from './PendingCalls';
-import { collectResult } from './collectResult';
+import { handlerResult, handlerValues } from './handlerResult';
+import { toValueReader } from './toValueReader';
+import { wireErrorOf } from '../errors/wireErrorOf';
+import type { ChannelHost } from '../channel/ChannelHost';
 import { TriggerRegistrationFailure, TriggerTypeHandler } from './TriggerTypeHandler';
 import { WorkerMetadataOptions, workerMetadata } from './workerMetadata';
-
-/** Turns a handler's result Observable that emitted more than once into the value sent on the wire (a channel ref). */
-export type ResultStreamer = (values$: Observable<unknown>, worker: Worker) => Promise<unknown>;
 
 /** Options of {@link connectWorker}. */
 export interface WorkerOptions extends Omit<ConnectionOptions, 'replay' | 'afterFlush'>, WorkerMetadataOptions {
@@ -43,22 +44,16 @@ export interface WorkerOptions extends Omit<ConnectionOptions, 'replay' | 'after
   /** Most calls waiting for a result at once; default 10 000 (one more fails with code `PENDING_LIMIT`). */
   maxPendingCalls?: number;
   /**
-   * Payload hook (channel refs ⇄ live ends, Observables ⇄ channels); a factory gets the worker. Default:
-   * `channelPayloadCodec(worker)`. Pass `identityCodec` to see payloads exactly as they travel.
+   * Payload hook (channel refs ⇄ live ends, Observables ⇄ channels); a factory gets the worker's channel
+   * host (what opening a channel needs). Default: `channelPayloadCodec(host)`, logging a failed payload
+   * Observable through `logger`. Pass `identityCodec` to see payloads exactly as they travel.
    */
-  payloadCodec?: PayloadCodec | ((worker: Worker) => PayloadCodec);
-  /**
-   * Streams a handler's multi-value Observable result. Default: `streamResult` (a channel whose reader ref is
-   * the result). `false` makes such a result fail the call instead.
-   */
-  resultStreamer?: ResultStreamer | false;
+  payloadCodec?: PayloadCodec | ((host: ChannelHost) => PayloadCodec);
   /**
    * Handlers running at once; a call beyond it is answered at once with error code `worker_overloaded`
    * rather than piling up. Default 10 000.
    */
   maxConcurrentInvocations?: number;
-  /** Values of a streamed result held until the streamer subscribes; default 1024. */
-  maxBufferedResultValues?: number;
   /**
    * When the socket drops, fail the calls already sent on it with InvocationError `CONNECTION_LOST` (their
    * results can never arrive: the engine halts a dropped connection's calls) instead of letting them run
@@ -138,6 +133,10 @@ export class Worker {
   private readonly codec: PayloadCodec;
   private readonly logger: Logger;
   private readonly subscription = new Subscription();
+  /** Handler results being awaited: unsubscribed by `close()`. */
+  private readonly work = new Subscription();
+  /** What the codec and streamed results need to open channels. */
+  private readonly channelHost: ChannelHost;
   private closing?: Promise<void>;
   private running = 0;
   private readonly channelSockets: TrackedSocketFactory;
@@ -152,9 +151,21 @@ export class Worker {
     this.socketFactory = this.channelSockets.factory;
     this.pending = new PendingCalls(options.maxPendingCalls ?? 10_000, options.scheduler);
     this.triggerErrors$ = this.triggerErrors.asObservable();
+    this.channelHost = {
+      url,
+      socketFactory: this.socketFactory,
+      trigger: (functionId, payload) => this.trigger(functionId, payload),
+    };
     const codec = options.payloadCodec;
     this.codec =
-      codec === undefined ? channelPayloadCodec(this) : typeof codec === 'function' ? codec(this) : codec;
+      codec === undefined
+        ? channelPayloadCodec(this.channelHost, {
+            onStreamError: (err, path) =>
+              this.logger.error?.(`the Observable at ${path || '(root)'} of a payload failed: ${messageOf(err)}`, err),
+          })
+        : typeof codec === 'function'
+          ? codec(this.channelHost)
+          : codec;
     this.connection = new Connection(url, {
       ...options,
       replay: () => this.replayFrames(),
@@ -228,7 +239,7 @@ export class Worker {
    * reg.unregister();
    * ```
    */
-  registerFunction<I = any, O = unknown>(
+  registerFunction<I = unknown, O = unknown>(
     id: string,
     handler: FunctionHandler<I, O>,
     options: RegisterFunctionOptions<I, O> = {},
@@ -268,9 +279,18 @@ export class Worker {
    * worker.trigger('audit::log', { event: 'x' }, { action: 'void' }).subscribe(); // fire and forget
    * ```
    */
+  trigger(functionId: string, payload: unknown, options: TriggerOptions & { action: 'void' }): Observable<void>;
+  trigger<R = unknown>(functionId: string, payload?: unknown, options?: TriggerOptions): Observable<R>;
   trigger<R = unknown>(functionId: string, payload?: unknown, options: TriggerOptions = {}): Observable<R> {
     return new Observable<R>((subscriber) => {
       let cancel: (() => void) | undefined;
+      // the pumps of Observables in the payload: freed unless the call succeeded (then they run to their end,
+      // or until close() closes their sockets)
+      let scope: Subscription | undefined;
+      let keep = false;
+      const succeeded = () => {
+        keep = true;
+      };
       const send = (data: unknown) => {
         if (subscriber.closed) return;
         const frame: Record<string, unknown> = {
@@ -284,13 +304,18 @@ export class Worker {
         const action = options.action;
         if (action === 'void') {
           frame.action = { type: 'void' };
+          const sent = () => {
+            succeeded();
+            subscriber.next(undefined as R);
+            subscriber.complete();
+          };
           try {
             const outcome = this.connection.send(frame, {
               stillWanted: () => !subscriber.closed,
-              onFlushed: () => subscriber.complete(),
+              onFlushed: sent,
               onDropped: (err) => subscriber.error(err),
             });
-            if (outcome === 'sent') subscriber.complete();
+            if (outcome === 'sent') sent();
           } catch (err) {
             subscriber.error(err);
           }
@@ -305,7 +330,10 @@ export class Worker {
           functionId,
           options.timeoutMs ?? this.options.invocationTimeoutMs ?? PROTOCOL.invocationTimeoutMs,
           {
-            result: (result) => this.settle(result, functionId, subscriber),
+            result: (result) => {
+              if (!result.error) succeeded();
+              this.settle(result, functionId, subscriber);
+            },
             error: (err) => {
               failed = true;
               subscriber.error(err);
@@ -328,10 +356,33 @@ export class Worker {
       if (this.codec === identityCodec || this.codec.needsEncoding?.(payload) === false) {
         send(payload);
       } else {
-        this.codec.encode(payload).then(send, (err) => subscriber.error(err));
+        scope = new Subscription();
+        this.codec.encode(payload, scope).then(send, (err) => subscriber.error(err));
       }
-      return () => cancel?.();
+      return () => {
+        cancel?.();
+        if (!keep) scope?.unsubscribe();
+      };
     });
+  }
+
+  /**
+   * Calls a streaming function (one registered with `{ stream: true }`, or any function whose result is a
+   * channel reader of a value stream) and emits its values. Cold: subscribing makes the call; the
+   * Observable completes when the stream's end record arrives, errors with `StreamError` (the producer's
+   * code and message) when the producer failed, `StreamTruncatedError` when the stream was cut off, or the
+   * call's own error. Unsubscribing cancels the wait for the result or closes the channel, which stops the
+   * producer.
+   *
+   * @example
+   * ```ts
+   * worker.stream<number>('numbers::squares', { upTo: 5 }).subscribe((n) => console.log(n)); // 1 4 9 16 25
+   * ```
+   */
+  stream<T = unknown>(functionId: string, payload?: unknown, options: Omit<TriggerOptions, 'action'> = {}): Observable<T> {
+    return this.trigger<unknown>(functionId, payload, options).pipe(
+      switchMap((result) => toValueReader(result, this.url, this.socketFactory, functionId).values$() as Observable<T>),
+    );
   }
 
   /**
@@ -424,6 +475,7 @@ export class Worker {
         this.channelSockets.closeAll(1001, 'worker_closed'),
       ]).then(() => {
         this.pending.failAll(new ConnectionClosedError('the worker was closed'));
+        this.work.unsubscribe();
         this.subscription.unsubscribe();
       });
     }
@@ -585,7 +637,7 @@ export class Worker {
       if (this.codec !== identityCodec) input = this.codec.decode(input);
     } catch (err) {
       const path = err instanceof DecodeError && err.path ? ` at ${err.path}` : '';
-      answer({ error: failure(err, `invalid input for ${functionId}${path}: `) });
+      answer({ error: { ...failure(err, `invalid input for ${functionId}${path}: `), code: 'invalid_input' } });
       return;
     }
     if (fn.options.input) {
@@ -593,10 +645,7 @@ export class Worker {
       if (isLeft(decoded)) {
         const { path, message } = describeErrors(decoded.left);
         answer({
-          error: {
-            code: 'invocation_failed',
-            message: `invalid input for ${functionId} at ${path || '(root)'}: ${message}`,
-          },
+          error: { code: 'invalid_input', message: `invalid input for ${functionId} at ${path || '(root)'}: ${message}` },
         });
         return;
       }
@@ -618,31 +667,51 @@ export class Worker {
     };
     let result: unknown;
     try {
-      const outcome = await collectResult(fn.handler(input, context), this.options.maxBufferedResultValues);
-      if (outcome.kind === 'stream') {
-        const configured = this.options.resultStreamer;
-        const streamer: ResultStreamer | false =
-          configured === undefined ? (values$, worker) => streamResult(worker, values$) : configured;
-        if (!streamer) {
-          outcome.cancel();
-          throw new Error(
-            `the handler of ${functionId} returned an Observable that emitted more than one value; ` +
-              'return a single value, or leave the worker resultStreamer on to stream results through a channel',
-          );
-        }
-        result = await streamer(outcome.values$, this);
+      const raw = fn.handler(input, context);
+      if (fn.options.stream) {
+        const output = fn.options.output;
+        const values$ = output
+          ? handlerValues(raw).pipe(map((value) => encodeOutput(output, value, functionId)))
+          : handlerValues(raw);
+        result = await streamResult(this.channelHost, values$, {
+          onSourceError: (err) => this.logger.error?.(`the stream of ${functionId} failed: ${messageOf(err)}`, err),
+          onError: (err) => this.logger.debug?.(`the stream of ${functionId} ended early: ${messageOf(err)}`, err),
+        });
       } else {
-        result = outcome.value;
-      }
-      if (fn.options.output) result = encodeOutput(fn.options.output, result, functionId);
-      if (this.codec !== identityCodec && this.codec.needsEncoding?.(result) !== false) {
-        result = await this.codec.encode(result);
+        result = await this.single(handlerResult(raw, functionId));
+        if (fn.options.output) result = encodeOutput(fn.options.output, result, functionId);
+        if (this.codec !== identityCodec && this.codec.needsEncoding?.(result) !== false) {
+          result = await this.codec.encode(result);
+        }
       }
     } catch (err) {
       answer({ error: failure(err) });
       return;
     }
     answer({ result });
+  }
+
+  /** The one value of a handler's result; unsubscribed (and rejected) when the worker closes first. */
+  private single(result$: Observable<unknown>): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      let settled = false;
+      const sub = result$.subscribe({
+        next: (value) => {
+          settled = true;
+          resolve(value);
+        },
+        error: (err) => {
+          settled = true;
+          reject(err);
+        },
+      });
+      if (sub.closed) return;
+      this.work.add(sub);
+      sub.add(() => {
+        this.work.remove(sub);
+        if (!settled) reject(new ConnectionClosedError('the worker closed while the handler was running'));
+      });
+    });
   }
 
   private async provideTrigger(frame: RegisterTriggerFrame): Promise<void> {
@@ -705,9 +774,13 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The wire error for a failed handler (PROTOCOL.md §4.3): never a `null` stacktrace. */
+/**
+ * The wire error for a failed handler (PROTOCOL.md §4.3): an `IiiRxError`'s own code, otherwise
+ * `invocation_failed`; never a `null` stacktrace.
+ */
 function failure(err: unknown, prefix = ''): ErrorBody {
-  const body: ErrorBody = { code: 'invocation_failed', message: prefix + messageOf(err) };
+  const { code, message } = wireErrorOf(err, 'invocation_failed');
+  const body: ErrorBody = { code, message: prefix + message };
   if (err instanceof Error && typeof err.stack === 'string') body.stacktrace = err.stack;
   return body;
 }
@@ -717,7 +790,8 @@ function encodeOutput(codec: NonNullable<RegisterFunctionOptions['output']>, val
   const decoded = codec.decode(value);
   if (isLeft(decoded)) {
     const { path, message } = describeErrors(decoded.left);
-    throw new DecodeError(`invalid result of ${functionId} at ${path || '(root)'}: ${message}`, path);
+    // the callee's own bug: the caller sees invocation_failed, not a decode error of its input
+    throw new IiiRxError('invocation_failed', `invalid result of ${functionId} at ${path || '(root)'}: ${message}`);
   }
   return codec.encode(decoded.right);
 }

@@ -81,10 +81,10 @@ describe('channelPayloadCodec.encode and streamResult against the embedded engin
     expect(values).toEqual([{ n: 1 }, 'two', Buffer.from([3]), null, [4]]);
   });
 
-  it('streamResult: the raw frames are one NDJSON text frame per value', async () => {
+  it('streamResult: the raw frames are one NDJSON text frame per value, then the end record', async () => {
     const ref = await streamResult(fx.worker, interval(1).pipe(take(3)));
     const frames = await lastValueFrom(channelReader(fx.engine.url, ref).pipe(toArray()));
-    expect(frames).toEqual(['0\n', '1\n', '2\n']);
+    expect(frames).toEqual(['0\n', '1\n', '2\n', '{"$iii_rx":"end"}\n']);
   });
 
   it('round trip through a Worker: an Observable argument arrives as a reader, a handler result Observable as a reader', async () => {
@@ -106,17 +106,20 @@ describe('channelPayloadCodec.encode and streamResult against the embedded engin
     await expect(lastValueFrom(result.echo.values$().pipe(toArray()))).resolves.toEqual([10, 20, 30, 40]);
   });
 
-  it('streamResult as the Worker resultStreamer: a handler Observable emitting many values reaches the caller as a reader', async () => {
+  it('a stream function with a custom codec factory: its values reach the caller as a reader', async () => {
     const streaming = connectWorker(fx.engine.url, {
       workerName: 'streaming',
-      payloadCodec: (w) => channelPayloadCodec(w),
-      resultStreamer: (values$, w) => streamResult(w, values$),
+      payloadCodec: (host) => channelPayloadCodec(host),
     });
     try {
-      streaming.registerFunction('codec::count', (input: unknown) => {
-        const { n } = input as { n: number };
-        return from(Array.from({ length: n }, (_, i) => ({ i })));
-      });
+      streaming.registerFunction(
+        'codec::count',
+        (input: unknown) => {
+          const { n } = input as { n: number };
+          return from(Array.from({ length: n }, (_, i) => ({ i })));
+        },
+        { stream: true },
+      );
       await new Promise<void>((resolve) => {
         const check = () => (fx.engine.functionIds().includes('codec::count') ? resolve() : setTimeout(check, 10));
         check();

@@ -128,10 +128,12 @@ describe('EmbeddedEngine', () => {
         'INVALID_JSON',
         'NOT_AN_OBJECT',
         'UNKNOWN_TYPE',
+        'REAL_ENGINE_DROP', // unregistertriggertype: unknown to the real engine (PROTOCOL.md §10.2)
         'INVALID_FIELD',
-        'dropped invocationresult: invocation_id is not a UUID',
+        'REAL_ENGINE_DROP', // invocationresult with a non-UUID invocation_id
         'INVALID_JSON',
       ]);
+      expect(dropped.every((l) => l.details?.event === 'real_engine_parity' && typeof l.details?.real === 'string')).toBe(true);
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     });
 
@@ -153,7 +155,7 @@ describe('EmbeddedEngine', () => {
         function_id: 'spec::echo',
         data: { x: 1, _caller_worker_id: 'forged' },
         metadata: { m: true },
-        traceparent: '00-aa-bb-01',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       });
       const call = await callee.client.next((f) => f.type === 'invokefunction');
       expect(call).toEqual({
@@ -162,7 +164,8 @@ describe('EmbeddedEngine', () => {
         function_id: 'spec::echo',
         data: { x: 1, _caller_worker_id: caller.workerId },
         metadata: { m: true },
-        traceparent: '00-aa-bb-01',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        baggage: 'iii.function.id=spec::echo',
       });
       await callee.client.send({ type: 'invocationresult', invocation_id: id, function_id: 'whatever', result: { y: 2 } });
       expect(await caller.client.next((f) => f.type === 'invocationresult')).toEqual({
@@ -170,6 +173,7 @@ describe('EmbeddedEngine', () => {
         invocation_id: id,
         function_id: 'spec::echo',
         result: { y: 2 },
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       });
     });
 
@@ -186,7 +190,7 @@ describe('EmbeddedEngine', () => {
       expect('result' in ok).toBe(false);
 
       const id2 = randomUUID();
-      await caller.client.send({ type: 'invokefunction', invocation_id: id2, function_id: 'spec::arr' });
+      await caller.client.send({ type: 'invokefunction', invocation_id: id2, function_id: 'spec::arr', data: null });
       expect((await callee.client.next((f) => f.type === 'invokefunction')).data).toBeNull();
       await callee.client.send({
         type: 'invocationresult',
@@ -227,7 +231,7 @@ describe('EmbeddedEngine', () => {
       await caller.client.send({ type: 'invokefunction', invocation_id: 'call-1', function_id: 'spec::missing', data: {} });
       await caller.client.sync();
       expect(caller.client.frames.filter((f) => f.type === 'invocationresult')).toEqual([]);
-      expect(logs.slice(before).some((l) => l.message.includes('invocation_id is not a UUID'))).toBe(true);
+      expect(logs.slice(before).some((l) => l.message === 'dropped frame' && l.details?.field === 'invocation_id')).toBe(true);
     });
 
     it('gives a void call a fresh id at the callee and discards its result', async () => {
@@ -346,12 +350,12 @@ describe('EmbeddedEngine', () => {
       expect(engine.workerIds()).not.toContain(old.workerId);
     });
 
-    it('closes a socket that sends a message over maxPayload with 1009 and logs it', async () => {
+    it('drops (no close frame) a socket that sends a frame over maxPayloadBytes and logs it', async () => {
       const { client } = await worker();
       const before = logs.length;
       client.ws.send(Buffer.alloc(1024 * 1024 + 1, 0x20));
-      expect((await client.closed).code).toBe(1009);
-      expect(logs.slice(before).some((l) => l.level === 'warn' && /1009/.test(l.message))).toBe(true);
+      expect((await client.closed).code).toBe(1006);
+      expect(logs.slice(before).some((l) => l.level === 'warn' && /over the 1048576-byte limit: dropped/.test(l.message) && l.details?.size === 1024 * 1024 + 1)).toBe(true);
     });
 
     it('serves the built-in list functions', async () => {
@@ -366,18 +370,14 @@ describe('EmbeddedEngine', () => {
       const id1 = randomUUID();
       await w.client.send({ type: 'invokefunction', invocation_id: id1, function_id: 'engine::functions::list', data: {} });
       const fl = await w.client.next((f) => f.invocation_id === id1);
-      expect(fl.result.functions).toEqual(
-        expect.arrayContaining([
-          { function_id: 'spec::listed', description: 'd', metadata: { team: 't' }, worker_id: w.workerId, builtin: false },
-          expect.objectContaining({ function_id: 'engine::channels::create', builtin: true }),
-        ]),
-      );
+      expect(fl.result.functions).toContainEqual({ function_id: 'spec::listed', worker_name: 'raw-spec', description: 'd', metadata: { team: 't' } });
       const id2 = randomUUID();
       await w.client.send({ type: 'invokefunction', invocation_id: id2, function_id: 'engine::workers::list', data: {} });
       const wl = await w.client.next((f) => f.invocation_id === id2);
       expect(wl.result.workers).toContainEqual(
-        expect.objectContaining({ id: w.workerId, name: 'raw-spec', runtime: 'node', pid: 7, functions: ['spec::listed'] }),
+        expect.objectContaining({ id: w.workerId, name: 'raw-spec', runtime: 'node', status: 'connected', function_count: 1 }),
       );
+      expect(engine.listWorkers().find((x) => x.id === w.workerId)).toMatchObject({ name: 'raw-spec', pid: 7, functions: ['spec::listed'] });
     });
 
     it('accepts /otel and discards its frames', async () => {
@@ -409,13 +409,14 @@ describe('EmbeddedEngine', () => {
         action: { type: 'void' },
         namespace: 'default',
       });
-      await w.client.send({ type: 'registertriggertype', id: 'spec::ns-type', namespace: 'default' });
+      await w.client.send({ type: 'registertriggertype', id: 'spec::ns-type', description: '', namespace: 'default' });
       await w.client.send({ type: 'registerfunction', id: 'spec::ns-fn', message_type: 'registerfunction' });
       await w.client.send({
         type: 'registertrigger',
         id: randomUUID(),
         trigger_type: 'spec::ns-type',
         function_id: 'spec::ns-fn',
+        config: null,
         namespace: 'default',
         trigger_namespace: 'default',
       });
@@ -439,12 +440,19 @@ describe('EmbeddedEngine', () => {
       expect(w.client.frames.some((f) => f.type === 'invokefunction')).toBe(false);
     });
 
-    it('refuses to let a worker replace a built-in function', async () => {
-      const w = await worker();
-      await w.client.send({ type: 'registerfunction', id: 'engine::channels::create' });
-      const id = randomUUID();
-      await w.client.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
-      expect((await w.client.next((f) => f.type === 'invocationresult')).result.reader.direction).toBe('read');
+    it('lets a worker take over a built-in function, as upstream does (PROTOCOL.md §10.4)', async () => {
+      const own = await startEngine({ port: 0 });
+      const w = await openWorker(own.url);
+      try {
+        await w.client.send({ type: 'registerfunction', id: 'engine::channels::create' });
+        const id = randomUUID();
+        await w.client.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
+        const call = await w.client.next((f) => f.type === 'invokefunction');
+        expect(call).toMatchObject({ invocation_id: id, function_id: 'engine::channels::create', data: { _caller_worker_id: w.workerId } });
+      } finally {
+        await w.client.close(true);
+        await own.close();
+      }
     });
   });
 

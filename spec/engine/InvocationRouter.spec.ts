@@ -38,11 +38,11 @@ describe('InvocationRouter', () => {
     const id = randomUUID();
     router.invoke(caller, invoke({ invocation_id: `{${id.toUpperCase()}}`, data: { a: 1 }, baggage: 'b=1' }));
     expect(callee.sent).toEqual([
-      { type: 'invokefunction', invocation_id: id, function_id: 'svc::f', data: { a: 1, _caller_worker_id: caller.workerId }, baggage: 'b=1' },
+      { type: 'invokefunction', invocation_id: id, function_id: 'svc::f', data: { a: 1, _caller_worker_id: caller.workerId }, baggage: 'b=1,iii.function.id=svc::f' },
     ]);
     expect(router.pendingCount).toBe(1);
     router.result(callee, { type: 'invocationresult', invocation_id: id, function_id: 'other', result: [1] });
-    expect(caller.sent).toEqual([{ type: 'invocationresult', invocation_id: id, function_id: 'svc::f', result: [1] }]);
+    expect(caller.sent).toEqual([{ type: 'invocationresult', invocation_id: id, function_id: 'svc::f', result: [1], baggage: 'b=1' }]);
     expect(router.pendingCount).toBe(0);
   });
 

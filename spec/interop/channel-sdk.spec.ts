@@ -97,7 +97,8 @@ describe('channels: iii-rx ⇄ iii-sdk 0.22.1', () => {
     await waitFor(() => engine.functionIds().includes('sdk::consume'));
     const rows$ = from<unknown[]>([{ id: 1 }, 'two', new Uint8Array([9, 9, 9]), [3]]);
     const result = await firstValueFrom(rx.trigger('sdk::consume', { rows: rows$, tag: 'x' }));
-    expect(result).toEqual({ tag: 'x', values: [{ id: 1 }, 'two', [3]], bytes: 3 });
+    // the last text message is the value stream's end record (README: Observables in payloads and results)
+    expect(result).toEqual({ tag: 'x', values: [{ id: 1 }, 'two', [3], { $iii_rx: 'end' }], bytes: 3 });
   });
 
   it('iii-sdk caller passes refs; the iii-rx handler gets live ends, and a returned live end reaches the SDK as a ref', async () => {

@@ -64,7 +64,9 @@ describe('faults', () => {
   };
   const restartEngine = async (options: EngineOptions = {}) => {
     await engine?.close();
-    engine = await startEngine({ port: 0, ...options });
+    // writer loss reported with 1011 (opt-in since the engine follows upstream by default); tests of the
+    // upstream behaviour pass `channelReportWriterLoss: false`
+    engine = await startEngine({ port: 0, channelReportWriterLoss: true, ...options });
   };
 
   beforeAll(() => {

@@ -69,7 +69,7 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
     const raws: RawClient[] = [];
 
     beforeAll(async () => {
-      engine = await startEngine({ port: 0, logger, maxPayloadBytes: MAX_PAYLOAD });
+      engine = await startEngine({ port: 0, logger, maxPayloadBytes: MAX_PAYLOAD, channelReportWriterLoss: true });
     });
 
     afterAll(async () => {
@@ -123,7 +123,8 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
         }
         if (expected === 'oversized') {
           socket.client.ws.send(m.data, { binary: m.binary });
-          expect((await socket.client.closed).code).toBe(1009);
+          // like the real engine: no close frame, TCP dropped (PROTOCOL.md §10.1)
+          expect((await socket.client.closed).code).toBe(1006);
           socket = await openWorker(engine.url);
           raws.push(socket.client);
           continue;
@@ -137,7 +138,7 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
 
       const dropped = entries.filter((e) => e.message === 'dropped frame').length;
       const tooDeep = entries.filter((e) => e.message === 'dropped frame' && e.details?.reason === 'TOO_DEEP').length;
-      const oversized = entries.filter((e) => /over the \d+-byte limit: closed with 1009/.test(e.message)).length;
+      const oversized = entries.filter((e) => /over the \d+-byte limit: dropped/.test(e.message)).length;
       const telemetry = entries.filter((e) => e.message === 'discarded telemetry frame on a worker socket').length;
       const crashed = entries.filter((e) => e.message === 'frame handling failed');
       process.stdout.write(`fuzz worker socket: ${JSON.stringify({ seed: SEED, counts, kinds, goodCalls, logged: { dropped, tooDeep, oversized, telemetry } })}\n`);
@@ -169,7 +170,7 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
     const { logger, entries } = recordingLogger();
 
     beforeAll(async () => {
-      engine = await startEngine({ port: 0, logger, maxPayloadBytes: MAX_PAYLOAD });
+      engine = await startEngine({ port: 0, logger, maxPayloadBytes: MAX_PAYLOAD, channelReportWriterLoss: true });
       control = (await openWorker(engine.url)).client;
     });
 

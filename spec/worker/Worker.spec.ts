@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
-import { EMPTY, NEVER, Observable, filter, firstValueFrom, lastValueFrom, map, of, throwError, toArray } from 'rxjs';
+import { EMPTY, NEVER, Observable, filter, firstValueFrom, lastValueFrom, map, of, range, throwError, toArray } from 'rxjs';
 import { ChannelReader } from '../../lib/channel/ChannelReader';
+import { observeValues } from '../../lib/channel/observeValues';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { connectWorker } from '../../lib/worker/connectWorker';
@@ -118,32 +119,29 @@ describe('Worker against the embedded engine (loopback)', () => {
     regs.forEach((r) => r.unregister());
   });
 
-  it('streams a multi-value Observable result through a channel by default; the caller gets it as a reader', async () => {
-    const reg = await serve('r::many', () => of(1, 2, 3));
-    const result = await firstValueFrom(caller.trigger<ChannelReader>('r::many', null));
-    expect(result).toBeInstanceOf(ChannelReader);
-    expect(await lastValueFrom(result.values$().pipe(toArray()))).toEqual([1, 2, 3]);
+  it('a function registered as a stream always answers a reader, for 0, 1 and many values', async () => {
+    const reg = await serve('r::many', (input: { n: number }) => range(1, input.n), { stream: true });
+    for (const n of [0, 1, 3]) {
+      const result = await firstValueFrom(caller.trigger<ChannelReader>('r::many', { n }));
+      expect(result).toBeInstanceOf(ChannelReader);
+      expect(await lastValueFrom(result.values$().pipe(toArray()))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    }
     reg.unregister();
   });
 
-  it('fails a multi-value Observable result clearly when the resultStreamer is turned off', async () => {
-    const worker = connectWorker(engine.url, { resultStreamer: false });
-    try {
-      worker.registerFunction('r::many-off', () => of(1, 2, 3));
-      await syncWithEngine(worker);
-      const err = await errorOf(caller.trigger('r::many-off', null));
-      expect(err).toBeInstanceOf(InvocationError);
-      expect((err as InvocationError).code).toBe('invocation_failed');
-      expect((err as Error).message).toMatch(/more than one value.*resultStreamer/);
-    } finally {
-      await worker.close();
-    }
+  it('fails an Observable result that emits more than once when the function is not a stream (like single)', async () => {
+    const reg = await serve('r::many-off', () => of(1, 2, 3));
+    const err = await errorOf(caller.trigger('r::many-off', null));
+    expect(err).toBeInstanceOf(InvocationError);
+    expect((err as InvocationError).code).toBe('invocation_failed');
+    expect((err as Error).message).toMatch(/more than one value.*stream: true/);
+    reg.unregister();
   });
 
   it('creates a channel whose ends travel in payloads and arrive live (default payload codec)', async () => {
     const reg = await serve('ch::sum', async (input: { numbers: ChannelReader }) => {
       expect(input.numbers).toBeInstanceOf(ChannelReader);
-      const values = await lastValueFrom(input.numbers.values$().pipe(toArray()));
+      const values = await lastValueFrom(input.numbers.pipe(observeValues({ requireEnd: false })).pipe(toArray()));
       return (values as number[]).reduce((a, b) => a + b, 0);
     });
     const channel = await firstValueFrom(caller.createChannel({ bufferSize: 4 }));
@@ -172,25 +170,6 @@ describe('Worker against the embedded engine (loopback)', () => {
     expect(await ended).toMatch(/complete|error/);
     await until(() => engine.stats().channelSockets === 0);
     expect(items).toEqual(['first']);
-  });
-
-  it('hands a multi-value result to the resultStreamer hook and sends what it returns', async () => {
-    const streamed: unknown[][] = [];
-    const worker = connectWorker(engine.url, {
-      resultStreamer: async (values$) => {
-        const values = await lastValueFrom(values$.pipe(toArray()));
-        streamed.push(values);
-        return { streamed: values.length };
-      },
-    });
-    try {
-      worker.registerFunction('r::streamed', () => of('a', 'b', 'c'));
-      await syncWithEngine(worker);
-      expect(await firstValueFrom(caller.trigger('r::streamed', null))).toEqual({ streamed: 3 });
-      expect(streamed).toEqual([['a', 'b', 'c']]);
-    } finally {
-      await worker.close();
-    }
   });
 
   it('answers a throw or an error notification with invocation_failed, message and stack', async () => {
@@ -232,7 +211,7 @@ describe('Worker against the embedded engine (loopback)', () => {
       { input: Input },
     );
     const err = (await errorOf(caller.trigger('v::order', { items: [{ qty: 1 }, { qty: 'two' }] }))) as InvocationError;
-    expect(err.code).toBe('invocation_failed');
+    expect(err.code).toBe('invalid_input');
     expect(err.message).toMatch(/items\[1\]\.qty/);
     expect(ran).toBe(false);
     expect(await firstValueFrom(caller.trigger('v::order', { items: [{ qty: 1 }] }))).toBe(1);
@@ -310,10 +289,10 @@ describe('Worker against the embedded engine (loopback)', () => {
     reg.unregister();
   });
 
-  it('answers invocation_failed when its own result would be over 16 MiB', async () => {
+  it('answers PAYLOAD_TOO_LARGE when its own result would be over 16 MiB', async () => {
     const reg = await serve('big::result', () => 'y'.repeat(16 * 1024 * 1024 + 1));
     const err = (await errorOf(caller.trigger('big::result', {}))) as InvocationError;
-    expect(err.code).toBe('invocation_failed');
+    expect(err.code).toBe('PAYLOAD_TOO_LARGE');
     expect(err.message).toMatch(/16777216-byte limit/);
     expect(callee.state).toBe('open');
     reg.unregister();
@@ -342,7 +321,7 @@ describe('Worker against the embedded engine (loopback)', () => {
       expect(seen).toContain('encode 21');
       expect(seen).toContain('encode 42');
       const err = (await errorOf(caller.trigger('codec::double', { bad: 1 }))) as InvocationError;
-      expect(err.code).toBe('invocation_failed');
+      expect(err.code).toBe('invalid_input');
       expect(err.message).toMatch(/at bad: not allowed here/);
     } finally {
       await Promise.all([a.close(), b.close()]);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { count, firstValueFrom, from, lastValueFrom, map, mergeMap, Observable, of, reduce, tap } from 'rxjs';
-import { ChannelReader } from '../../channel/ChannelReader';
+import { count, firstValueFrom, from, lastValueFrom, map, mergeMap, reduce, tap } from 'rxjs';
 import type { ChannelItem } from '../../channel/ChannelItem';
 import type { Worker } from '../../worker/Worker';
 import { DEMO_FUNCTIONS, DigestResult } from './registerDemoFunctions';
@@ -92,16 +91,18 @@ export class DemoProducer {
   }
 
   /**
-   * Calls `demo::ticks` for `n` values. Its handler returns an Observable; with more than one value the
-   * result arrives as a channel reader, read here with `values$()`.
+   * Calls the streaming function `demo::ticks` for `n` values with `worker.stream`: the values arrive through
+   * a channel whatever their number, and the stream must end with its end record (else it errors).
    */
   async ticks(n: number): Promise<TicksOutcome> {
     const started = performance.now();
-    const result = await firstValueFrom(this.worker.trigger<unknown>(DEMO_FUNCTIONS.ticks, { n }), { defaultValue: undefined });
-    const streamed = result instanceof ChannelReader;
-    const values$: Observable<unknown> = streamed ? result.values$() : result === undefined ? from([]) : of(result);
     let sum = 0;
-    const received = await lastValueFrom(values$.pipe(tap((v) => (sum += Number(v))), count()));
-    return { asked: n, count: received, sum, streamed, ms: performance.now() - started };
+    const received = await lastValueFrom(
+      this.worker.stream<number>(DEMO_FUNCTIONS.ticks, { n }, { timeoutMs: Infinity }).pipe(
+        tap((v) => (sum += Number(v))),
+        count(),
+      ),
+    );
+    return { asked: n, count: received, sum, streamed: true, ms: performance.now() - started };
   }
 }

@@ -39,8 +39,8 @@ export const DEMO_FUNCTIONS = {
  *   (bounded: the socket pauses above the high mark, which through the engine stalls the writer), hashing
  *   and counting every frame.
  * - `demo::square` `{ x: number }` → `x * x`, small enough that a fan-out measures the call path.
- * - `demo::ticks` `{ n: number }` → an Observable of `1..n`; with more than one value the worker streams it
- *   back to the caller through a channel, whose reader ref is the result.
+ * - `demo::ticks` `{ n: number }` → an Observable of `1..n`, registered as a stream: the result is always a
+ *   channel reader ref carrying the values (call it with `worker.stream`).
  *
  * Bad input fails the call with `invocation_failed` and a message naming the expected shape.
  *
@@ -100,7 +100,7 @@ export function registerDemoFunctions(worker: Worker, options: DemoFunctionOptio
       }
       return range(1, n);
     },
-    { description: 'an Observable of 1..n, streamed back through a channel: { n: integer }' },
+    { description: 'an Observable of 1..n, streamed back through a channel: { n: integer }', stream: true },
   );
   return [digest, square, ticks];
 }

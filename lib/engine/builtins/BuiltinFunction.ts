@@ -20,8 +20,19 @@ export type BuiltinOutcome = { result: unknown } | { error: ErrorBody };
 export interface BuiltinFunction {
   id: string;
   description: string;
-  invoke(data: unknown, context: BuiltinCallContext): BuiltinOutcome;
+  /**
+   * The upstream in-process module that provides it (its `worker_name`, PROTOCOL.md §10.5). Default
+   * `iii-engine-functions`.
+   */
+  module?: string;
+  /** Answers at once, or later (a promise) when it waits for a worker, e.g. `engine::register_trigger`. */
+  invoke(data: unknown, context: BuiltinCallContext): BuiltinOutcome | Promise<BuiltinOutcome>;
 }
+
+/** The module of the `engine::functions|workers|triggers|registered-triggers|channels` built-ins. */
+export const ENGINE_FUNCTIONS_MODULE = 'iii-engine-functions';
+/** The module of `engine::log::*` and `engine::baggage::*`. */
+export const OBSERVABILITY_MODULE = 'iii-observability';
 
 /**
  * The error a built-in gives for input it cannot read (PROTOCOL.md §4.3).

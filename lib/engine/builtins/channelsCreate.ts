@@ -1,6 +1,7 @@
 import { ENGINE_FUNCTIONS, PROTOCOL } from '../../protocol/constants';
 import type { ChannelBroker } from '../ChannelBroker';
-import { BuiltinFunction, deserializationError } from './BuiltinFunction';
+import type { BuiltinFunction } from './BuiltinFunction';
+import { readBuiltinInput } from './readBuiltinInput';
 
 /**
  * The effective capacity for a requested `buffer_size`: absent or `null` ⇒ 64, then at most 1024 and at
@@ -46,14 +47,10 @@ export function channelsCreate(broker: ChannelBroker, limits: ChannelsCreateLimi
     id,
     description: 'Create a channel: a bounded FIFO of messages between one writer socket and one reader socket',
     invoke(data, context) {
-      if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        return deserializationError(id, `invalid type: expected struct CreateChannelInput, got ${describe(data)}`);
-      }
-      const requested = (data as Record<string, unknown>).buffer_size;
-      const capacity = channelCapacity(requested);
-      if (capacity === undefined) {
-        return deserializationError(id, `buffer_size: invalid value ${describe(requested)}, expected usize`);
-      }
+      // an array fills the fields in order (`[8]` ⇒ buffer 8), unknown keys are ignored (PROTOCOL.md §10.5)
+      const read = readBuiltinInput(id, 'CreateChannelInput', [{ name: 'buffer_size', kind: 'usize' }], data);
+      if ('error' in read) return read;
+      const capacity = channelCapacity(read.input.buffer_size) as number;
       const creator = context.caller?.workerId;
       if (creator !== undefined && Number.isFinite(maxPerWorker)) {
         const open = broker.openCreatedBy(creator);
@@ -85,14 +82,4 @@ export function channelsCreate(broker: ChannelBroker, limits: ChannelsCreateLimi
       return { result: { writer: ref('write'), reader: ref('read') } };
     },
   };
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a sequence';
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return typeof value;
-  }
 }

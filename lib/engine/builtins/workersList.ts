@@ -1,56 +1,41 @@
-import { ENGINE_FUNCTIONS } from '../../protocol/constants';
-import type { FunctionRegistry } from '../FunctionRegistry';
-import type { WorkerDirectory } from '../WorkerDirectory';
 import type { BuiltinFunction } from './BuiltinFunction';
+import type { EngineCatalog } from './EngineCatalog';
+import { readBuiltinInput } from './readBuiltinInput';
 
-/** One entry of `engine::workers::list`. */
-export interface WorkerListEntry {
-  id: string;
-  /** From `engine::workers::register`, when the worker sent it. */
-  name?: string;
-  runtime?: string;
-  version?: string;
-  os?: string;
-  pid?: number;
-  description?: string;
-  /** The whole self-description the worker sent. */
-  metadata?: Record<string, unknown>;
-  remote_address?: string;
-  /** ISO time the connection was accepted. */
-  connected_at: string;
-  /** Ids of the functions this connection owns. */
-  functions: string[];
-}
+export type { WorkerListEntry } from './EngineCatalog';
+
+const ID = 'engine::workers::list';
 
 /**
- * `engine::workers::list`: `{}` → `{workers: WorkerListEntry[]}`, one entry per live worker connection.
+ * `engine::workers::list` `{search?, runtime?, status?}` ⇒ `{workers: [...]}` (PROTOCOL.md §10.5): every
+ * in-process module (`runtime: "engine"`, `status: "available"`) and only the connections that reported a
+ * `pid` through `engine::workers::register` (`status: "connected"`), every key present (`null` if unknown),
+ * sorted by name (id when null), then id. `search` is a case-insensitive substring of `name`.
  *
  * @example
  * ```ts
- * workersList(directory, registry).invoke({}, {}); // { result: { workers: [{ id, name, runtime, functions }] } }
+ * workersList(catalog).invoke({ runtime: 'node' }, {}); // { result: { workers: [{ id, name: 'box:42', runtime: 'node', … }] } }
  * ```
  */
-export function workersList(directory: WorkerDirectory, registry: FunctionRegistry): BuiltinFunction {
+export function workersList(catalog: EngineCatalog): BuiltinFunction {
   return {
-    id: ENGINE_FUNCTIONS.workersList,
-    description: 'List the connected workers',
-    invoke() {
-      const workers: WorkerListEntry[] = directory.list().map(({ peer, metadata }) => {
-        const str = (k: string) => (typeof metadata?.[k] === 'string' ? (metadata[k] as string) : undefined);
-        return {
-          id: peer.workerId,
-          name: str('name'),
-          runtime: str('runtime'),
-          version: str('version'),
-          os: str('os'),
-          pid: typeof metadata?.pid === 'number' ? metadata.pid : undefined,
-          description: str('description'),
-          metadata,
-          remote_address: peer.remoteAddress,
-          connected_at: new Date(peer.connectedAt).toISOString(),
-          functions: registry.idsOwnedBy(peer),
-        };
-      });
+    id: ID,
+    description: 'List workers: in-process modules and connected workers that described themselves',
+    invoke(data) {
+      const read = readBuiltinInput(ID, 'WorkersListInput', [
+        { name: 'search', kind: 'string' },
+        { name: 'runtime', kind: 'string' },
+        { name: 'status', kind: 'string' },
+      ], data);
+      if ('error' in read) return read;
+      const { search, runtime, status } = read.input as { search?: string; runtime?: string; status?: string };
+      const needle = search?.toLowerCase();
+      const workers = catalog
+        .listedWorkers()
+        .map((w) => w.entry)
+        .filter((w) => needle === undefined || (w.name ?? '').toLowerCase().includes(needle))
+        .filter((w) => runtime === undefined || w.runtime === runtime)
+        .filter((w) => status === undefined || w.status === status);
       return { result: { workers } };
     },
   };

@@ -25,7 +25,7 @@ describe('engine::channels::create', () => {
   it('answers deserialization_error for unreadable input', () => {
     const broker = new ChannelBroker(toEngineLog(undefined), { ttlMs: 1000, sweepMs: 1000, readerLimits: { maxInFlight: 1, highWaterBytes: 1 } });
     const fn = channelsCreate(broker);
-    for (const data of [null, [], 'x', { buffer_size: 2.5 }]) {
+    for (const data of [null, ['x'], 'x', { buffer_size: 2.5 }]) {
       expect(fn.invoke(data, {})).toEqual({
         error: { code: 'deserialization_error', message: expect.stringMatching(/^Failed to deserialize input for engine::channels::create: /) },
       });

@@ -142,8 +142,9 @@ describe.each(loadPeers().map((p) => [p.name, p] as const))('iii-rx <-> %s', (_n
       const values$ = from<unknown[]>([{ id: 1 }, 'two', new Uint8Array([9, 8, 7]), [3, null], 'ü✓']);
       const read = await call<ReadReport & { kind: string }>('read', { source: values$ });
       expect(read.kind).toBe('ChannelReader');
-      expect(read.messages.map((m) => JSON.parse(m.text))).toEqual([{ id: 1 }, 'two', [3, null], 'ü✓']);
-      expect(read.messages.map((m) => m.at)).toEqual([0, 0, 3, 3]);
+      // the last text message is the value stream's end record (README: Observables in payloads and results)
+      expect(read.messages.map((m) => JSON.parse(m.text))).toEqual([{ id: 1 }, 'two', [3, null], 'ü✓', { $iii_rx: 'end' }]);
+      expect(read.messages.map((m) => m.at)).toEqual([0, 0, 3, 3, 3]);
       expect(read.sha256).toBe(sha256(new Uint8Array([9, 8, 7])));
     });
 
