@@ -28,6 +28,7 @@ import { jsonNestingExceeds } from './jsonNestingExceeds';
 import { realEngineDropEffect, realEngineFrameDrop } from './realEngineFrameDrop';
 import { warnParity } from './warnParity';
 import { TriggerRegistry } from './TriggerRegistry';
+import { inspectNumbers } from './exactJson';
 import { DEFAULT_REGISTRATION_LIMITS, idTooLong, preview, registrationBytes, RegistrationLimits } from './RegistrationLimits';
 import { WorkerDirectory } from './WorkerDirectory';
 import type { WorkerPeer } from './WorkerPeer';
@@ -180,6 +181,17 @@ export class EngineCore {
         field: decoded.path,
         problem: decoded.message,
         real: realEngineDropEffect(decoded.type),
+      });
+      return;
+    }
+    if (inspectNumbers(raw, decoded.frame) === 'non-finite') {
+      warnParity(this.log, 'dropped frame', {
+        worker_id: peer.workerId,
+        reason: 'NUMBER_OUT_OF_RANGE',
+        frame: decoded.frame.type,
+        field: '',
+        problem: 'a number outside the f64 range (such as 1e400)',
+        real: realEngineDropEffect(decoded.frame.type),
       });
       return;
     }

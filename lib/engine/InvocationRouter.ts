@@ -6,6 +6,7 @@ import { normalizeUuid } from '../protocol/uuid';
 import type { BuiltinFunction, BuiltinOutcome } from './builtins/BuiltinFunction';
 import type { EngineLog } from './EngineLogger';
 import { preview } from './RegistrationLimits';
+import { exactFieldOf, withRawMember } from './exactJson';
 import type { FunctionRegistry } from './FunctionRegistry';
 import type { WorkerPeer } from './WorkerPeer';
 import { CallerTrace, calleeBaggage, echoCallerTrace, isW3cTraceparent, mintTraceparent } from './traceContext';
@@ -108,6 +109,9 @@ export class InvocationRouter {
 
     const data = withCallerId(frame.data === undefined ? null : frame.data, caller.workerId);
     const builtin = this.builtins.get(frame.function_id);
+    // integers beyond 2^53 travel as their exact text, with the caller id spliced in
+    const exact = exactFieldOf(frame);
+    const relayed = exact ? (withRawMember(exact, '_caller_worker_id', caller.workerId) ?? exact) : data;
     if (builtin) {
       const answer = (outcome: BuiltinOutcome) => {
         if ('error' in outcome) reply({ error: outcome.error });
@@ -118,7 +122,7 @@ export class InvocationRouter {
       else answer(outcome);
       return;
     }
-    this.forward(frame.function_id, data, calleeTrace(frame, trace), invocationId, invocationId ? caller : undefined, reply, trace);
+    this.forward(frame.function_id, relayed, calleeTrace(frame, trace), invocationId, invocationId ? caller : undefined, reply, trace);
   }
 
   /**
@@ -170,7 +174,9 @@ export class InvocationRouter {
     this.removePending(invocationId, call);
     if (!call.caller) return;
     const body =
-      frame.error != null ? { error: toErrorBody(frame.error) } : { result: frame.result === null ? undefined : frame.result };
+      frame.error != null
+        ? { error: toErrorBody(frame.error) }
+        : { result: exactFieldOf(frame) ?? (frame.result === null ? undefined : frame.result) };
     // the caller gets its own trace strings back; the callee's are discarded (PROTOCOL.md §10.6)
     const out = echoCallerTrace(resultFrame(call.callerInvocationId ?? invocationId, call.functionId, body, false), call.trace);
     this.deliver(call.caller, out, 'invocationresult');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EngineLog } from './EngineLogger';
+import { stringifyFrame } from './exactJson';
 import { StallWatch } from './StallWatch';
 import type { WorkerPeer } from './WorkerPeer';
 
@@ -80,7 +81,7 @@ export class WorkerConnection implements WorkerPeer {
 
   send(frame: object): boolean {
     if (!this.isOpen) return false;
-    const text = JSON.stringify(frame);
+    const text = stringifyFrame(frame);
     if (this.queue.length === 0 && this.ws.bufferedAmount < this.limits.socketHighWaterBytes) {
       this.write(text);
       this.stall.update(this.aboveMark);

@@ -1,3 +1,5 @@
+import { realEngineFrameDrop } from '../../lib/engine/realEngineFrameDrop';
+import { mayHaveInexactNumbers, scanJson } from '../../lib/engine/exactJson';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { firstValueFrom } from 'rxjs';
@@ -34,7 +36,10 @@ function expectation(m: FuzzMessage): 'oversized' | 'telemetry' | 'empty' | 'bad
   // ws would refuse a text frame that is not UTF-8; the fuzzer only sends strings as text
   const text = typeof m.data === 'string' ? m.data : m.data.toString('utf8');
   if (text.trim() === '') return 'empty';
-  return decodeFrame(m.data).ok && nesting(text) <= 128 ? 'decodes' : 'bad';
+  const decoded = decodeFrame(m.data);
+  // a frame that decodes but that the real engine drops (PROTOCOL.md §10.2) is dropped and logged too
+  const outOfRange = mayHaveInexactNumbers(text) && scanJson(text).nonFinite;
+  return decoded.ok && nesting(text) <= 128 && !realEngineFrameDrop(decoded.frame) && !outOfRange ? 'decodes' : 'bad';
 }
 
 /** Deepest array/object nesting of a JSON text (0 for scalars or unparsable text), walked iteratively. */
