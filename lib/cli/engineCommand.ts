@@ -43,7 +43,7 @@ export const engineCommand: CliCommand = {
     };
     let engine;
     try {
-      engine = await startEngine({ port: options.port, host: options.host, token: options.token, logger });
+      engine = await startEngine({ ...options.limits, port: options.port, host: options.host, token: options.token, logger });
     } catch (err) {
       io.err(`iii-rx engine: cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`);
       return 1;

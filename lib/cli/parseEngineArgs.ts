@@ -1,4 +1,5 @@
 import { PROTOCOL } from '../protocol/constants';
+import { EngineLimitName, parseEngineLimit } from './engineLimitNames';
 
 /** Options of `iii-rx engine`. */
 export interface EngineCommandOptions {
@@ -11,13 +12,16 @@ export interface EngineCommandOptions {
   help: boolean;
   /** Auth token workers must present (`--token`, else env `III_ENGINE_TOKEN`); absent: open engine. */
   token?: string;
+  /** Limits set with `--limit NAME=N` (repeatable), passed to `startEngine` as they are. */
+  limits?: Partial<Record<EngineLimitName, number>>;
 }
 
 export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--token T] [--verbose | --quiet]
 Starts an iii-compatible engine in the foreground, prints its URL and logs connections and
 registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.
 --token T (or env III_ENGINE_TOKEN) makes workers present "Authorization: Bearer T"; prefer the
-env variable, command lines are visible to other users of the machine.`;
+env variable, command lines are visible to other users of the machine.
+--limit NAME=N (repeatable) sets one of the engine's limits, e.g. --limit maxOutboundBytes=8388608.`;
 
 /**
  * Parses the arguments of `iii-rx engine` (`--port N`, `--port=N`, `--host H`, `--token T`, `--verbose`,
@@ -71,6 +75,11 @@ export function parseEngineArgs(
         const token = value();
         if (token === '') throw new Error('--token must not be empty');
         options.token = token;
+        break;
+      }
+      case '--limit': {
+        const [limit, n] = parseEngineLimit(value());
+        options.limits = { ...options.limits, [limit]: n };
         break;
       }
       case '--verbose':

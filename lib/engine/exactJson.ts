@@ -77,7 +77,7 @@ export function scanJson(text: string): JsonScan {
         else if (d === 0x22) break;
       }
       if (topObject && depth === 1 && expectKey) {
-        key = JSON.parse(text.slice(start, i + 1)) as string;
+        key = parseKey(text.slice(start, i + 1));
         keyStart = start;
         expectKey = false;
       } else if (topObject && depth === 1 && valueStart < 0) {
@@ -118,6 +118,15 @@ export function scanJson(text: string): JsonScan {
     if ((c === 0x74 || c === 0x66 || c === 0x6e) && topObject && depth === 1 && valueStart < 0) valueStart = i;
   }
   return { nonFinite, lossy, members };
+}
+
+/** A member name; never throws (a text that is not valid JSON yields its raw slice). */
+function parseKey(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted;
+  }
 }
 
 function isNumberChar(c: number): boolean {

@@ -34,4 +34,11 @@ describe('parseEngineArgs', () => {
     expect(() => parseEngineArgs(['--token'])).toThrow('--token needs a value');
     expect(() => parseEngineArgs(['--token='])).toThrow('--token must not be empty');
   });
+
+  it('reads --limit NAME=N (repeatable) for the engine limits, refusing unknown names and non-integers', () => {
+    expect(parseEngineArgs(['--limit', 'maxOutboundBytes=1048576', '--limit=maxIdLength=64']).limits).toEqual({ maxOutboundBytes: 1048576, maxIdLength: 64 });
+    expect(() => parseEngineArgs(['--limit', 'frobs=1'])).toThrow(/NAME one of/);
+    expect(() => parseEngineArgs(['--limit', 'maxIdLength=-1'])).toThrow(/non-negative integer/);
+    expect(parseEngineArgs([]).limits).toBeUndefined();
+  });
 });

@@ -38,7 +38,7 @@ function expectation(m: FuzzMessage): 'oversized' | 'telemetry' | 'empty' | 'bad
   if (text.trim() === '') return 'empty';
   const decoded = decodeFrame(m.data);
   // a frame that decodes but that the real engine drops (PROTOCOL.md §10.2) is dropped and logged too
-  const outOfRange = mayHaveInexactNumbers(text) && scanJson(text).nonFinite;
+  const outOfRange = decoded.ok && mayHaveInexactNumbers(text) && scanJson(text).nonFinite;
   return decoded.ok && nesting(text) <= 128 && !realEngineFrameDrop(decoded.frame) && !outOfRange ? 'decodes' : 'bad';
 }
 
