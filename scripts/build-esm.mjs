@@ -26,6 +26,8 @@ const require = createRequire(join(root, 'package.json'));
 export const ENTRIES = [
   { name: 'index', cjs: 'dist/lib/index.js', types: 'dist/lib/index.d.ts', src: 'lib/index.ts' },
   { name: 'angular', cjs: 'dist/lib/angular/index.js', types: 'dist/lib/angular/index.d.ts', src: 'lib/angular/index.ts' },
+  // Node only (an engine for users' tests): no browser build
+  { name: 'testing', cjs: 'dist/lib/testing/index.js', types: 'dist/lib/testing/index.d.ts', src: 'lib/testing/index.ts', nodeOnly: true },
 ];
 
 /** Packages the browser bundle leaves to the app's bundler. */
@@ -119,7 +121,7 @@ async function buildBrowser() {
   rmSync(outDir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(ENTRIES.map((e) => [e.name, e.src])),
+    entryPoints: Object.fromEntries(ENTRIES.filter((e) => !e.nodeOnly).map((e) => [e.name, e.src])),
     outdir: outDir,
     bundle: true,
     splitting: true,

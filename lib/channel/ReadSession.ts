@@ -1,37 +1,55 @@
 import { ChannelClosedError } from '../errors/ChannelClosedError';
 import { ChannelOverflowError } from '../errors/ChannelOverflowError';
 import type { SocketFactory, SocketLike } from '../socket/SocketLike';
-import type { ChannelItem } from './ChannelItem';
+import { ChannelItem, channelItemBytes } from './ChannelItem';
 import { Watermarks } from './Watermarks';
 
 /** Flow-control settings of one read of a channel. */
 export interface ReadFlowOptions {
-  /** Pause the socket once more than this many items are in flight (queued + being processed). Default 16. */
+  /**
+   * Pause the socket once more than this many bytes are in flight (received and not yet finished by the
+   * consumer). Default 1 MiB. A single larger frame pauses the socket until it is finished.
+   */
+  highWaterMarkBytes?: number;
+  /** Resume once at most this many bytes are in flight (default: half the byte high mark). */
+  lowWaterMarkBytes?: number;
+  /** Second bound, in frames: pause once more than this many items are in flight. Default 64. */
   highWaterMark?: number;
-  /** Resume once at most this many are in flight (default: half the high mark). */
+  /** Resume once at most this many items are in flight (default: half the high mark). */
   lowWaterMark?: number;
   /**
    * Only for sockets that cannot pause (`canPause` false, e.g. browsers): the most items held before the
    * overflow policy applies. Default: 4 × the high mark.
    */
   maxBuffered?: number;
+  /** Only for sockets that cannot pause: the most bytes held before the overflow policy applies. Default: 4 × the byte high mark. */
+  maxBufferedBytes?: number;
   /**
-   * What happens when a socket that cannot pause delivers more than `maxBuffered` items: `'error'` (the
-   * only policy, and the default) errors the read with `ChannelOverflowError` and drops the socket.
+   * What happens when a socket that cannot pause delivers more than `maxBuffered` items or
+   * `maxBufferedBytes` bytes: `'error'` (the only policy, and the default) errors the read with
+   * `ChannelOverflowError` and drops the socket.
    */
   overflow?: 'error';
 }
 
+/** Default byte high mark of a channel read. */
+export const DEFAULT_READ_HIGH_WATER_MARK_BYTES = 1024 * 1024;
+/** Default frame high mark of a channel read. */
+export const DEFAULT_READ_HIGH_WATER_MARK = 64;
+
 /**
  * One opened read end (internal): owns the socket, queues what arrived, pauses the socket per high/low
- * marks of the items in flight, and reports the end of the stream only after the queue has drained.
+ * marks of the bytes (and items) in flight, and reports the end of the stream only after the queue has drained.
  */
 export class ReadSession {
   private readonly queue: ChannelItem[] = [];
   private head = 0;
   private activeCount = 0;
+  private queuedByteCount = 0;
+  private activeBytes = 0;
   private readonly gate: Watermarks;
   private readonly maxBuffered: number;
+  private readonly maxBufferedBytes: number;
   private socket: SocketLike | undefined;
   private ended = false;
   private failure: Error | undefined;
@@ -43,9 +61,16 @@ export class ReadSession {
     options: ReadFlowOptions,
     private readonly onChange: () => void,
   ) {
-    const high = options.highWaterMark ?? 16;
-    this.gate = new Watermarks({ highWaterMark: high, lowWaterMark: options.lowWaterMark });
+    const high = options.highWaterMark ?? DEFAULT_READ_HIGH_WATER_MARK;
+    const highBytes = options.highWaterMarkBytes ?? DEFAULT_READ_HIGH_WATER_MARK_BYTES;
+    this.gate = new Watermarks({
+      highWaterMark: high,
+      lowWaterMark: options.lowWaterMark,
+      highWaterMarkBytes: highBytes,
+      lowWaterMarkBytes: options.lowWaterMarkBytes,
+    });
     this.maxBuffered = options.maxBuffered ?? high * 4;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? highBytes * 4;
   }
 
   /** Opens the socket. */
@@ -57,6 +82,7 @@ export class ReadSession {
       message: (data) => {
         if (this.closedByUs || this.ended) return;
         this.queue.push(data);
+        this.queuedByteCount += channelItemBytes(data);
         this.updateFlow();
         this.onChange();
       },
@@ -82,6 +108,11 @@ export class ReadSession {
     return this.queue.length - this.head;
   }
 
+  /** Bytes received and not yet finished (queued + taken and not released). */
+  get inFlightBytes(): number {
+    return this.queuedByteCount + this.activeBytes;
+  }
+
   /** Items taken and not yet released. */
   get active(): number {
     return this.activeCount;
@@ -102,10 +133,13 @@ export class ReadSession {
     return this.failure;
   }
 
-  /** Takes the next item (counted as in flight until `release()`), or `undefined` when none is queued. */
+  /** Takes the next item (counted as in flight until `release(item)`), or `undefined` when none is queued. */
   take(): ChannelItem | undefined {
     if (this.head >= this.queue.length) return undefined;
     const item = this.queue[this.head];
+    const size = channelItemBytes(item);
+    this.queuedByteCount -= size;
+    this.activeBytes += size;
     this.queue[this.head++] = undefined as unknown as ChannelItem;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
@@ -116,8 +150,9 @@ export class ReadSession {
   }
 
   /** Marks one taken item as finished. */
-  release(): void {
+  release(item: ChannelItem): void {
     this.activeCount--;
+    this.activeBytes -= channelItemBytes(item);
     this.updateFlow();
   }
 
@@ -127,27 +162,30 @@ export class ReadSession {
     this.closedByUs = true;
     this.queue.length = 0;
     this.head = 0;
+    this.queuedByteCount = 0;
     this.socket?.terminate();
   }
 
   private updateFlow(): void {
     const socket = this.socket;
-    if (!socket || this.ended) return;
+    if (!socket || this.ended || this.closedByUs) return;
     const inFlight = this.queued + this.activeCount;
+    const inFlightBytes = this.inFlightBytes;
     if (!socket.canPause) {
-      if (inFlight > this.maxBuffered) {
+      if (inFlight > this.maxBuffered || (inFlight > 1 && inFlightBytes > this.maxBufferedBytes)) {
         this.failure = new ChannelOverflowError(
-          `channel reader holds ${inFlight} items (max ${this.maxBuffered}) and its socket cannot pause`,
+          `channel reader holds ${inFlight} items of ${inFlightBytes} bytes (max ${this.maxBuffered} items, ${this.maxBufferedBytes} bytes) and its socket cannot pause`,
         );
         this.ended = true;
         this.queue.length = 0;
         this.head = 0;
+        this.queuedByteCount = 0;
         this.closedByUs = true;
         socket.terminate();
       }
       return;
     }
-    const signal = this.gate.update(inFlight);
+    const signal = this.gate.update(inFlight, inFlightBytes);
     if (signal === 'pause') socket.pause();
     else if (signal === 'resume') socket.resume();
   }

@@ -10,12 +10,21 @@ import type { ChannelProgress } from './ChannelProgress';
 export interface WriteFlowOptions {
   /** Wait while the socket holds more than this many unsent bytes (`bufferedAmount`). Default 1 MiB. */
   highWaterMarkBytes?: number;
+  /** Send again once the socket holds at most this many unsent bytes. Default: half the high mark. */
+  lowWaterMarkBytes?: number;
+  /** Second bound, in frames: wait while this many sends await their callback. Default 1024. */
+  highWaterMark?: number;
   /**
-   * Push sources only (an Observable, or `writer.next()`): the most bytes waiting in the writer's own queue
-   * before the overflow policy applies. Default 16 MiB.
+   * Push sources only (an Observable that cannot pause, or `writer.next()`): the most bytes waiting in the
+   * writer's own queue before the overflow policy applies. Default 16 MiB.
    */
   maxQueuedBytes?: number;
-  /** What happens past `maxQueuedBytes`: `'error'` (the only policy, and the default) fails the write with `ChannelOverflowError`. */
+  /** Push sources only: the most items waiting in the writer's own queue (second bound). Default 16384. */
+  maxQueuedItems?: number;
+  /**
+   * What happens past `maxQueuedBytes` / `maxQueuedItems`: `'error'` (the only policy, and the default)
+   * fails the write with `ChannelOverflowError` (an error notification, never a throw).
+   */
   overflow?: 'error';
 }
 
@@ -52,7 +61,10 @@ export class WriteSession {
   private waitingDrain = false;
   private socketError: Error | undefined;
   private readonly high: number;
+  private readonly low: number;
+  private readonly maxOutstanding: number;
   readonly maxQueuedBytes: number;
+  readonly maxQueuedItems: number;
 
   constructor(
     private readonly url: string,
@@ -61,7 +73,10 @@ export class WriteSession {
     private readonly events: WriteSessionEvents,
   ) {
     this.high = options.highWaterMarkBytes ?? 1024 * 1024;
+    this.low = Math.min(options.lowWaterMarkBytes ?? Math.floor(this.high / 2), this.high);
+    this.maxOutstanding = Math.max(1, options.highWaterMark ?? 1024);
     this.maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.maxQueuedItems = options.maxQueuedItems ?? 16384;
   }
 
   /** Opens the socket. */
@@ -91,6 +106,20 @@ export class WriteSession {
     return this.queued;
   }
 
+  /** Items queued here and not yet fully handed to the socket. */
+  get queuedItems(): number {
+    return this.pending.length - this.head;
+  }
+
+  /**
+   * Whether one more item of `size` bytes would take the queue past its bounds. An item alone in the queue
+   * is always accepted (it is already in memory; it goes out in 64 KiB frames).
+   */
+  wouldOverflow(size: number): boolean {
+    const items = this.queuedItems;
+    return (items > 0 && this.queued + size > this.maxQueuedBytes) || items + 1 > this.maxQueuedItems;
+  }
+
   /** Whether the session has finished (done or failed). */
   get isFinished(): boolean {
     return this.finished;
@@ -106,10 +135,10 @@ export class WriteSession {
   /** Queues one item (in order) and sends what the socket can take. */
   enqueue(item: ChannelItem): void {
     if (this.finished || this.ending) return;
-    if (typeof item === 'string' && item.length > PROTOCOL.maxMessageBytes / 3) {
+    if (typeof item === 'string' && item.length > PROTOCOL.maxFrameBytes / 3) {
       const n = channelItemBytes(item);
-      if (n > PROTOCOL.maxMessageBytes) {
-        this.fail(new PayloadTooLargeError(`text frame of ${n} bytes exceeds the engine limit of ${PROTOCOL.maxMessageBytes}`));
+      if (n > PROTOCOL.maxFrameBytes) {
+        this.fail(new PayloadTooLargeError(`text frame of ${n} bytes exceeds the engine limit of ${PROTOCOL.maxFrameBytes}`));
         return;
       }
     }
@@ -143,7 +172,7 @@ export class WriteSession {
     this.flushing = true;
     try {
       while (this.head < this.pending.length && !this.finished && !this.socketError) {
-        if (socket.bufferedAmount > this.high && this.outstanding > 0) {
+        if ((socket.bufferedAmount > this.high || this.outstanding >= this.maxOutstanding) && this.outstanding > 0) {
           this.waitingDrain = true;
           return;
         }
@@ -195,7 +224,8 @@ export class WriteSession {
       return;
     }
     if (this.waitingDrain) {
-      if (this.socket!.bufferedAmount <= this.high || this.outstanding === 0) {
+      const below = this.socket!.bufferedAmount <= this.low && this.outstanding <= this.maxOutstanding / 2;
+      if (below || this.outstanding === 0) {
         this.waitingDrain = false;
         this.flush();
       }

@@ -11,6 +11,8 @@ import type { EngineOptions } from './EngineOptions';
 import type { EngineStats } from './EngineStats';
 import { parseEngineRoute } from './parseEngineRoute';
 import { tokenMatches } from './tokenMatches';
+import type { ForwardedCallListener } from './InvocationRouter';
+import { TriggerModules } from './TriggerModules';
 import { dropInsteadOfClosing, refusedMessageBytes } from './dropInsteadOfClosing';
 import { ignoreReaderInput } from './ignoreReaderInput';
 import { checkUpgradeHeaders } from './checkUpgradeHeaders';
@@ -72,6 +74,7 @@ export class EmbeddedEngine {
   private telemetryFrames = 0;
   private refusedSockets = 0;
   private closing?: Promise<void>;
+  private modules?: TriggerModules;
 
   private constructor(
     private readonly server: Server,
@@ -163,8 +166,29 @@ export class EmbeddedEngine {
       lenient: resolved.lenient,
     });
     const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token);
+    try {
+      engine.modules = await TriggerModules.start(core, log, options, engine.url);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
     log.info('engine listening', { url: engine.url, auth: options.token !== undefined ? 'bearer token' : 'none' });
     return engine;
+  }
+
+  /** `http://host:port` of the http trigger listener; undefined when http is off. */
+  get httpUrl(): string | undefined {
+    return this.modules?.http?.url;
+  }
+
+  /** The engine's http, cron and queue trigger modules (for the testing entry and tools). */
+  get triggerModules(): TriggerModules | undefined {
+    return this.modules;
+  }
+
+  /** Tells `listener` about every call the engine forwards to a worker; returns the function that stops it. */
+  observeCalls(listener: ForwardedCallListener): () => void {
+    return this.core.router.observeCalls(listener);
   }
 
   /** Counts of sockets, functions, calls and channels right now. */
@@ -230,6 +254,7 @@ export class EmbeddedEngine {
 
   private async shutdown(): Promise<void> {
     this.log.info('engine closing', { url: this.url });
+    await this.modules?.close();
     this.broker.close();
     for (const ws of this.wss.clients) ws.terminate();
     for (const conn of this.workerSockets.values()) this.core.detach(conn);

@@ -252,6 +252,11 @@ export class EngineCore {
     });
   }
 
+  /** Installs one more built-in function (engine modules: queue, dead letters). */
+  addBuiltin(fn: BuiltinFunction): void {
+    this.builtins.set(fn.id, fn);
+  }
+
   /** Built-in function ids. */
   builtinIds(): string[] {
     return [...this.builtins.keys()];

@@ -1,5 +1,7 @@
 import type { EngineLogger } from './EngineLogger';
 import type { RegistrationLimits } from './RegistrationLimits';
+import type { MemoryQueueOptions } from './queue/MemoryQueue';
+import type { CronTriggerOptions, HttpTriggerOptions } from './TriggerModules';
 
 /**
  * Options of {@link startEngine}. Every limit has a default matching the real engine (PROTOCOL.md §9.1).
@@ -82,6 +84,27 @@ export interface EngineOptions extends Partial<RegistrationLimits> {
    * Opt-in extension.
    */
   channelReportWriterLoss?: boolean;
+  /**
+   * `http` triggers (PROTOCOL.md §11.1) on a second listener: `true` for 127.0.0.1:3111, or its settings
+   * (`{ port: 0 }` picks a free port; `engine.httpUrl` tells which). Default off here; the `iii-rx engine`
+   * command turns it on unless `--no-http`.
+   */
+  http?: boolean | HttpTriggerOptions;
+  /** `cron` triggers (PROTOCOL.md §11.2); `{ clock }` injects the scheduler. Default on; `false` parks cron bindings. */
+  cron?: boolean | CronTriggerOptions;
+  /**
+   * The in-memory queue (PROTOCOL.md §11.3): `engine::queue::enqueue` (the `enqueue` action),
+   * `durable:subscriber` and `iii::durable::publish`, with retries and a dead-letter list. Default off:
+   * `enqueue` then fails with `enqueue_error`, as on the real engine without a queue provider.
+   */
+  queue?: boolean | MemoryQueueOptions;
+  /** Time after which a binding whose trigger type nobody provides is logged as a warning. Default 2000 ms. */
+  unservedTriggerGraceMs?: number;
+  /**
+   * Also tell the registering worker about such a binding: `triggerregistrationresult` with code
+   * `trigger_type_not_found` (on `worker.triggerErrors$`). Default false (the real engine is silent).
+   */
+  reportUnservedTriggers?: boolean;
   /**
    * Accept the frames the real engine drops without a word (PROTOCOL.md §10.2): an `invokefunction` without
    * `data`, an `invocationresult` without `function_id` or with a partial `error`, a `registertrigger` without

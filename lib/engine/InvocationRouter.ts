@@ -6,8 +6,9 @@ import { normalizeUuid } from '../protocol/uuid';
 import type { BuiltinFunction, BuiltinOutcome } from './builtins/BuiltinFunction';
 import type { EngineLog } from './EngineLogger';
 import { preview } from './RegistrationLimits';
-import { exactFieldOf, withRawMember } from './exactJson';
+import { exactFieldOf, RawJson, withRawMember } from './exactJson';
 import type { FunctionRegistry } from './FunctionRegistry';
+import { routeEnqueue } from './queue/routeEnqueue';
 import type { WorkerPeer } from './WorkerPeer';
 import { CallerTrace, calleeBaggage, echoCallerTrace, isW3cTraceparent, mintTraceparent } from './traceContext';
 
@@ -39,7 +40,18 @@ export interface InvocationRouterOptions {
 }
 
 /** Extra fields an invocation may carry. */
-type TraceFields = { metadata?: unknown; traceparent?: string | null; baggage?: string | null };
+export type TraceFields = { metadata?: unknown; traceparent?: string | null; baggage?: string | null };
+
+/** A call the router forwarded to a worker, as {@link InvocationRouter.observeCalls} reports it. */
+export interface ForwardedCall {
+  functionId: string;
+  invocationId: string;
+  data: unknown;
+  metadata?: unknown;
+}
+
+/** Receives forwarded calls; must not throw. */
+export type ForwardedCallListener = (call: ForwardedCall) => void;
 
 /**
  * Routes `invokefunction` frames to built-ins or to the owning worker, keeps the table of pending calls
@@ -62,6 +74,7 @@ export class InvocationRouter {
   private readonly pending = new Map<string, PendingCall>();
   /** Per caller connection: the caller's invocation id → the id its callee was given. */
   private readonly perCaller = new Map<WorkerPeer, Map<string, string>>();
+  private readonly callListeners = new Set<ForwardedCallListener>();
 
   constructor(
     private readonly registry: FunctionRegistry,
@@ -98,12 +111,9 @@ export class InvocationRouter {
     };
 
     if (action?.type === 'enqueue') {
-      reply({
-        error: {
-          code: 'enqueue_error',
-          message: 'No queue provider is installed. The embedded engine has no queue module; call the function directly.',
-        },
-      });
+      const exists = (id: string) => this.builtins.has(id) || this.registry.get(id) !== undefined;
+      const request = { queue: action.queue ?? '', functionId: frame.function_id, data: frame.data === undefined ? null : frame.data };
+      routeEnqueue({ exists, call: (id, d, x) => this.call(id, d, x) }, { ...request, traceparent: frame.traceparent, baggage: frame.baggage }, reply);
       return;
     }
 
@@ -142,6 +152,25 @@ export class InvocationRouter {
       ok = false;
     });
     return ok;
+  }
+
+  /**
+   * Calls a function on behalf of the engine and resolves with its outcome (http, cron and queue fires
+   * need the result): the callee gets a fresh invocation id and no `_caller_worker_id`; a callee that
+   * disconnects first gives `invocation_stopped`. Never rejects.
+   */
+  call(functionId: string, data: unknown, extra: TraceFields = {}): Promise<BuiltinOutcome> {
+    const builtin = this.builtins.get(functionId);
+    if (builtin) return Promise.resolve(safeInvoke(builtin, data, undefined)).catch(failure);
+    return new Promise<BuiltinOutcome>((resolve) => {
+      this.forward(functionId, data, extra, randomUUID(), engineCaller(resolve), resolve);
+    });
+  }
+
+  /** Tells `listener` about every call forwarded to a worker (the testing entry awaits invocations with it). */
+  observeCalls(listener: ForwardedCallListener): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
   }
 
   /**
@@ -266,6 +295,13 @@ export class InvocationRouter {
       }
       this.addPending(id, { functionId, caller, callerInvocationId: invocationId, callee: fn.owner, trace });
     }
+    for (const listener of this.callListeners) {
+      try {
+        listener({ functionId, invocationId: id, data: data instanceof RawJson ? data.toJSON() : data, metadata: extra.metadata });
+      } catch (err) {
+        this.log.error('call listener threw', { function_id: functionId, error: (err as Error).message });
+      }
+    }
     let queued: boolean;
     try {
       queued = fn.owner.send(out);
@@ -368,6 +404,29 @@ function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer 
   } catch (err) {
     return failure(err);
   }
+}
+
+/** The in-memory "connection" of an engine-originated call: the result frame it is sent settles the call. */
+function engineCaller(settle: (outcome: BuiltinOutcome) => void): WorkerPeer {
+  let done = false;
+  return {
+    workerId: 'engine',
+    reattachToken: '',
+    connectedAt: Date.now(),
+    get isOpen() {
+      return !done;
+    },
+    send(frame: object) {
+      if (done) return false;
+      done = true;
+      const f = frame as { result?: unknown; error?: ErrorBody };
+      settle(f.error ? { error: f.error } : { result: f.result });
+      return true;
+    },
+    terminate() {
+      done = true;
+    },
+  };
 }
 
 function failure(err: unknown): { error: ErrorBody } {

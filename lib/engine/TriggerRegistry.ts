@@ -59,6 +59,8 @@ export interface TriggerTypeEntry {
 export class TriggerRegistry {
   private readonly types = new Map<string, TriggerTypeEntry>();
   private readonly bindings = new Map<string, TriggerBinding>();
+  /** Told when a binding is parked at registration because nothing provides its type. */
+  onUnserved?: (binding: TriggerBinding) => void;
   /**
    * Told the outcome of every hand-over a provider answered: refused (with the error) or, for a worker
    * provider's `triggerregistrationresult` without error, accepted. Used by `engine::register_trigger`.
@@ -179,6 +181,7 @@ export class TriggerRegistry {
     });
     const type = this.types.get(binding.trigger_type);
     if (type) this.handOver(binding, type);
+    else this.onUnserved?.(binding);
   }
 
   /** `triggerregistrationresult` from a provider: a failure parks the binding and is passed to its originator. */
@@ -275,9 +278,12 @@ export class TriggerRegistry {
 
   private release(binding: TriggerBinding): void {
     const type = this.types.get(binding.trigger_type);
-    if (!type || binding.state !== 'active') return;
+    if (!type) return;
+    // an in-engine provider is always told (a refused duplicate id may still hold a job under that id)
+    if (type.provider.kind === 'builtin') type.provider.impl.unregister(binding);
+    if (binding.state !== 'active') return;
     if (type.provider.kind === 'builtin') {
-      type.provider.impl.unregister(binding);
+      return;
     } else if (type.provider.peer !== binding.origin || type.provider.peer.isOpen) {
       type.provider.peer.send({ type: 'unregistertrigger', id: binding.id, trigger_type: binding.trigger_type });
     }

@@ -1,4 +1,3 @@
-import { realEngineFrameDrop } from '../../lib/engine/realEngineFrameDrop';
 import { mayHaveInexactNumbers, scanJson } from '../../lib/engine/exactJson';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -6,6 +5,7 @@ import { firstValueFrom } from 'rxjs';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { decodeFrame } from '../../lib/protocol/decodeFrame';
+import { realEngineFrameDrop } from '../../lib/engine/realEngineFrameDrop';
 import { decodeInbound } from '../../lib/connection/decodeInbound';
 import { connectWorker } from '../../lib/worker/connectWorker';
 import type { Worker } from '../../lib/worker/Worker';
@@ -128,7 +128,7 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
         }
         if (expected === 'oversized') {
           socket.client.ws.send(m.data, { binary: m.binary });
-          // like the real engine: no close frame, TCP dropped (PROTOCOL.md §10.1)
+          // dropped without a close frame, as the real engine does (PROTOCOL.md §10.1)
           expect((await socket.client.closed).code).toBe(1006);
           socket = await openWorker(engine.url);
           raws.push(socket.client);
@@ -175,6 +175,7 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
     const { logger, entries } = recordingLogger();
 
     beforeAll(async () => {
+      // the lost-writer endings below check the opt-in 1011 writer_lost report
       engine = await startEngine({ port: 0, logger, maxPayloadBytes: MAX_PAYLOAD, channelReportWriterLoss: true });
       control = (await openWorker(engine.url)).client;
     });
