@@ -67,6 +67,7 @@ describe('faults', () => {
   };
   const restartEngine = async (options: EngineOptions = {}) => {
     await engine?.close();
+    // the engine's default is the real engine's semantics (a bare close to readers); cases opt in to channelReportWriterLoss
     engine = await startEngine({ port: 0, ...options });
   };
 
