@@ -14,10 +14,11 @@ import { collectBytes, CollectOptions } from './collectBytes';
 import { observeValues } from './observeValues';
 import { decodeValues } from './decodeValues';
 import { ReadFlowOptions, ReadSession } from './ReadSession';
+import type { StreamReadOptions } from './streamRecords';
 import { textItems } from './textItems';
 
 /** Options of a channel reader. */
-export interface ChannelReaderOptions extends ReadFlowOptions {
+export interface ChannelReaderOptions extends ReadFlowOptions, StreamReadOptions {
   /** Opens the socket; defaults to `ws` on Node. */
   socketFactory?: SocketFactory;
 }
@@ -36,7 +37,11 @@ interface View {
  * The read end of a channel as a **cold Observable of {@link ChannelItem}s with one socket**: the first
  * subscription opens the socket (`dir=read`), the Observable completes when the writer finishes and errors
  * when the socket fails (`ChannelNotFoundError` for an unknown channel or wrong key, `SocketError`,
- * `ChannelClosedError` when dropped). Several views can share the socket — `reader.text$`, `reader.bytes$`
+ * `ChannelClosedError` when dropped). The stream records of an iii-rx writer (`protocol/streamEnd`) never
+ * arrive as items: a stream that began with a begin record completes only after its end record, errors with
+ * `StreamError` (the producer's code and message) on an error record, and with `StreamTruncatedError` when
+ * it closes or drops without one (`requireEnd` changes that); a stream without records (an iii-sdk writer)
+ * completes at the close. Several views can share the socket — `reader.text$`, `reader.bytes$`
  * and `reader.values$()` together — as long as they subscribe before the first item is delivered (in the
  * same tick); the socket closes when the last one unsubscribes. A subscription after items were delivered,
  * or after the stream ended, errors with `ChannelClosedError`: the engine hands each half out only once.
