@@ -10,6 +10,7 @@ import { defaultSocketFactory } from '../socket/defaultSocketFactory';
 import { encodeStreamEnd, isStreamEnd } from '../protocol/streamEnd';
 import type { StreamChannelRef } from '../protocol/StreamChannelRef';
 import { releaseChannelEnd } from './releaseChannelEnd';
+import { keepDemand } from '../demand/DemandObservable';
 
 /** Options of {@link streamValues}. */
 export interface StreamValuesOptions extends CreateChannelOptions {
@@ -93,7 +94,8 @@ const BATCH_CHARS = 64 * 1024;
  * ```
  */
 export function framedValues(values$: Observable<unknown>, onSourceError?: (err: Error) => void): Observable<ChannelItem> {
-  return new Observable<ChannelItem>((subscriber) => {
+  // keepDemand: a pausable values$ (pulled, a reader, consume's output) stays paced by the writer
+  return keepDemand(values$, new Observable<ChannelItem>((subscriber) => {
     let burst = 0;
     let burstEnding = false;
     let batch = '';
@@ -145,7 +147,7 @@ export function framedValues(values$: Observable<unknown>, onSourceError?: (err:
       stopped = true;
       source.unsubscribe();
     };
-  });
+  }));
 }
 
 /** One value → one frame: bytes stay binary, anything else becomes one NDJSON line. */
