@@ -65,6 +65,11 @@ export class HttpListener {
     return this.active;
   }
 
+  /** Requests waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   /** Stops listening and drops every connection. Idempotent. */
   close(): Promise<void> {
     this.waiting.length = 0;

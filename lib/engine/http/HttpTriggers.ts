@@ -83,6 +83,10 @@ export class HttpTriggers implements BuiltinTriggerProvider {
     if (typeof config !== 'object' || typeof config.api_path !== 'string' || config.api_path === '') {
       return 'api_path is required for http triggers';
     }
+    const middleware = config.middleware_function_ids;
+    if (middleware != null && !(Array.isArray(middleware) && middleware.every((id) => typeof id === 'string'))) {
+      return 'middleware_function_ids must be an array of function ids';
+    }
     const method = typeof config.http_method === 'string' ? config.http_method : undefined;
     const route = HttpRoute.parse(method, config.api_path);
     const refusal = this.routes.add({
@@ -148,8 +152,9 @@ export class HttpTriggers implements BuiltinTriggerProvider {
     req.on('error', (err) => this.log.debug('http request error', { error: err.message }));
     req.on('end', () => {
       if (refused) return;
-      const input = httpRequestInput(req, Buffer.concat(chunks), lookup.entry.route.path, lookup.params);
-      this.serve(req, res, lookup.entry.functionId, lookup.entry.config, lookup.entry.metadata, input, Buffer.concat(chunks)).catch((err) => {
+      const body = Buffer.concat(chunks);
+      const input = httpRequestInput(req, body, lookup.entry.route.path, lookup.params);
+      this.serve(req, res, lookup.entry.functionId, lookup.entry.config, lookup.entry.metadata, input, body).catch((err) => {
         this.log.error('http request handling failed', { route: lookup.entry.route.key, error: err instanceof Error ? err.stack : String(err) });
         if (!res.headersSent) sendReply(res, json(500, { error: { code: 'internal_error', message: 'the engine failed to handle the request' } }));
         else res.destroy();

@@ -280,10 +280,14 @@ describe('http triggers (PROTOCOL.md §11.1)', () => {
     expect((await httpCall(`${base}/items/1/tags/2`, { method: 'POST' })).json).toBe('v2');
   });
 
-  it('refuses a binding without api_path', async () => {
-    const errors$ = firstValueFrom(worker.triggerErrors$);
-    const reg = worker.registerTrigger({ type: 'http', functionId: 'spec::echo', config: { http_method: 'GET' } });
-    expect(await errors$).toMatchObject({ id: reg.id, code: 'trigger_registration_failed', message: 'api_path is required for http triggers' });
+  it('refuses a binding without api_path, or with middleware that is not a list of ids', async () => {
+    const errors$ = firstValueFrom(worker.triggerErrors$.pipe(take(2), toArray()));
+    const noPath = worker.registerTrigger({ type: 'http', functionId: 'spec::echo', config: { http_method: 'GET' } });
+    const badMiddleware = worker.registerTrigger({ type: 'http', functionId: 'spec::echo', config: { api_path: 'm', middleware_function_ids: 'spec::auth' } });
+    expect(await errors$).toEqual([
+      expect.objectContaining({ id: noPath.id, code: 'trigger_registration_failed', message: 'api_path is required for http triggers' }),
+      expect.objectContaining({ id: badMiddleware.id, code: 'trigger_registration_failed', message: 'middleware_function_ids must be an array of function ids' }),
+    ]);
   });
 
   it('stops serving a route once its trigger is unregistered', async () => {
