@@ -11,7 +11,6 @@ import { defaultSocketFactory } from '../socket/defaultSocketFactory';
 import { encodeStreamEnd, isStreamEnd } from '../protocol/streamEnd';
 import type { StreamChannelRef } from '../protocol/StreamChannelRef';
 import { releaseChannelEnd } from './releaseChannelEnd';
-import { keepDemand } from '../demand/DemandObservable';
 
 /** Options of {@link streamValues}. */
 export interface StreamValuesOptions extends CreateChannelOptions {
