@@ -1,6 +1,6 @@
 /**
  * Channel memory: 1 GiB from an iii-rx writer through the embedded engine to an iii-rx reader, once with a
- * slow consumer (~50 MB/s, paced inside `readChannel`) and once at full speed. Writer, engine and reader
+ * slow consumer (~50 MB/s, paced inside `consume` on the reader) and once at full speed. Writer, engine and reader
  * each run in their own process; the parent samples each one's RSS (/proc) every 50 ms and reports idle
  * (connected, before the first byte) and peak. Target: every process stays within 64 MiB of its idle RSS.
  * Baseline in the same run: the plain ws relay (raw writer → relay → raw reader) at full speed.

@@ -1,7 +1,8 @@
 /**
  * Channel throughput: MB/s of one stream of 64 KiB binary frames, writer → broker → reader, each party in
  * its own process, all in one run:
- *   (a) iii-rx writer  → embedded engine → iii-rx reader
+ *   (a) iii-rx writer  → embedded engine → iii-rx reader   (demand-aware path: pulled(generator) into
+ *       writeChannel, reader.pipe(consume(...)))
  *   (b) iii-sdk writer → embedded engine → iii-sdk reader   (official iii-sdk 0.22.1 ChannelWriter/Reader)
  *   (c) raw ws writer  → plain ws relay (pauses on bufferedAmount) → raw ws reader   (baseline)
  * Throughput = bytes / (reader's last byte − writer's first write), both clocks on this machine.
@@ -12,14 +13,16 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { EMPTY, firstValueFrom, lastValueFrom } from 'rxjs';
 import { ChannelReader as SdkChannelReader, ChannelWriter as SdkChannelWriter } from 'iii-sdk/channel';
 import { startEngine } from '../lib/engine/startEngine';
 import { connectWorker } from '../lib/worker/connectWorker';
 import { createChannel } from '../lib/channel/createChannel';
 import { channelReader } from '../lib/channel/ChannelReader';
 import { channelWriter } from '../lib/channel/ChannelWriter';
-import { readChannel } from '../lib/channel/readChannel';
+import { writeChannel } from '../lib/channel/writeChannel';
+import { consume } from '../lib/demand/consume';
+import { pulled } from '../lib/demand/pulled';
 import type { StreamChannelRef } from '../lib/protocol/StreamChannelRef';
 import { rawRead, rawWrite, startWsRelay } from './ws-relay/wsRelay';
 
@@ -76,7 +79,8 @@ export async function runChild(role: string, args: string[]): Promise<void> {
       send({ type: 'ready' });
       await waitGo();
       const t0 = Date.now();
-      const last = await lastValueFrom(channelWriter(url, ref!).write(chunks(bytes)));
+      // the demand-aware path: a pulled generator into writeChannel
+      const last = await lastValueFrom(pulled(chunks(bytes)).pipe(writeChannel(channelWriter(url, ref!))));
       send({ type: 'done', t0, bytes: last.bytes });
       return;
     }
@@ -84,15 +88,14 @@ export async function runChild(role: string, args: string[]): Promise<void> {
       send({ type: 'ready' });
       let total = 0;
       const pace = pacer(mbps);
+      // the demand-aware path: consume on the reader (which holds the socket while the consumer is busy)
       await lastValueFrom(
-        readChannel(
-          channelReader(url, ref!),
-          async (item) => {
+        channelReader(url, ref!).pipe(
+          consume((item) => {
             const n = typeof item === 'string' ? item.length : item.byteLength;
             total += n;
-            await pace(n);
-          },
-          { highWaterMark: 16 },
+            return pace(n) ?? EMPTY;
+          }),
         ),
         { defaultValue: undefined },
       );

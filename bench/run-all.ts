@@ -7,6 +7,8 @@
  *   invocation throughput        256 calls in flight                      vs  iii-sdk 0.22.1 both ends
  *   memory under a slow consumer RSS growth per process, reader paced to --slow-mbps  vs  ws relay at full speed
  *   engine memory, slow reader   engine RSS while an iii-sdk writer feeds a slow raw reader  vs  plain ws relay
+ *   memory, demand protocol      RSS growth per process of each idiomatic form (consume, pulled → writeChannel,
+ *                                Observable in a payload, 8 MiB frames)  vs  ws relay in the same run
  *
  * `ratio` is always iii-rx ÷ baseline: above 1 is better for throughput, below 1 for latency and memory.
  *
@@ -139,7 +141,26 @@ async function main(): Promise<void> {
       ratio: ratio(maxOf(slow.growthMiB), maxOf(relay.growthMiB)),
       limit_MiB: slow.limitMiB,
       within_limit: Boolean(slow.within && fast.within),
-      setup: `${mib} MiB, iii-rx writer → embedded engine → iii-rx reader paced to ~50 MB/s with readChannel; each in its own process`,
+      setup: `${mib} MiB, iii-rx writer → embedded engine → iii-rx reader paced to ~50 MB/s with reader.pipe(consume(...)); each in its own process`,
+    });
+  });
+
+  await step(['memory through the demand protocol'], async () => {
+    const mib = full ? '1024' : '256';
+    const lines = await runBench('channel-demand-memory', ['--mib', mib, '--slow-mbps', '50']);
+    const summary = lines.find((l) => l.summary);
+    const relay = lines.find((l) => l.run === 'ws-relay-baseline');
+    const bigRelay = lines.find((l) => l.run === 'big-frames-ws-relay-baseline');
+    if (!summary || !relay) throw new Error('channel-demand-memory printed no summary');
+    const forms = summary.forms as Record<string, { maxGrowthMiB: number; within: boolean }>;
+    emit('memory through the demand protocol', {
+      iii_rx_max_growth_MiB: Object.fromEntries(Object.entries(forms).map(([k, v]) => [k, v.maxGrowthMiB])),
+      baseline: 'plain ws relay at full speed (64 KiB frames; and 8 MiB frames for the big-frames form)',
+      baseline_max_growth_MiB: summary.relayMaxGrowthMiB,
+      baseline_8MiB_frames_max_growth_MiB: bigRelay ? maxOf(bigRelay.growthMiB) : undefined,
+      limit_MiB: summary.limitMiB,
+      within_limit: Boolean(summary.allWithin),
+      setup: `${mib} MiB per form: consume pipeline (map/filter, ~50 MB/s consumer), pulled generator into writeChannel, Observable in a payload, 8 MiB raw frames; engine, writer, reader each in its own process`,
     });
   });
 

@@ -28,6 +28,7 @@ export {
   DecodeError,
   HandshakeRejectedError,
   AuthError,
+  InvalidChannelRefError,
 } from './errors';
 
 // socket
@@ -55,6 +56,20 @@ export type { ReconnectConfig } from './connection/backoffDelay';
 export { heartbeat } from './connection/heartbeat';
 export type { HeartbeatConfig, HeartbeatSignal } from './connection/heartbeat';
 export type { Logger } from './connection/Logger';
+export {
+  invokeFunctionFrame,
+  invocationResultFrame,
+  registerFunctionFrame,
+  unregisterFunctionFrame,
+  registerTriggerTypeFrame,
+  unregisterTriggerTypeFrame,
+  registerTriggerFrame,
+  unregisterTriggerFrame,
+  triggerRegistrationResultFrame,
+  reattachFrame,
+  pingFrame,
+} from './protocol/OutboundFrame';
+export type { OutboundFrame, InvokeOptions } from './protocol/OutboundFrame';
 export { PendingLimitError, PayloadEncodeError, RegistrationError, StreamError, StreamTruncatedError } from './errors';
 
 // channel + codec (section owned by the channel work)
@@ -88,6 +103,17 @@ export type { CollectOptions } from './channel/collectBytes';
 export { Watermarks } from './channel/Watermarks';
 export type { WatermarkOptions, FlowSignal } from './channel/Watermarks';
 export { pauseSignals } from './channel/pauseSignals';
+export { decodeValues } from './channel/decodeValues';
+export { streamOf } from './channel/streamOf';
+export { Demand } from './demand/Demand';
+export { DemandObservable, subscribeWithDemand, isDemandAware, keepDemand } from './demand/DemandObservable';
+export type { DemandSubscribe } from './demand/DemandObservable';
+export { consume } from './demand/consume';
+export type { ConsumeOptions } from './demand/consume';
+export { consumeBatches } from './demand/consumeBatches';
+export type { ConsumeBatchesOptions } from './demand/consumeBatches';
+export { pulled } from './demand/pulled';
+export type { PullSource } from './demand/pulled';
 export { identityCodec } from './codec/PayloadCodec';
 export type { PayloadCodec } from './codec/PayloadCodec';
 export { channelPayloadCodec } from './codec/channelPayloadCodec';
@@ -96,6 +122,14 @@ export { streamResult } from './codec/streamResult';
 export { streamValues, framedValues } from './codec/streamValues';
 export type { StreamValuesOptions } from './codec/streamValues';
 export { encodeStreamEnd, decodeStreamEnd, isStreamEnd, STREAM_END_KEY } from './protocol/streamEnd';
-export type { StreamEnd } from './protocol/streamEnd';
+export { encodeStreamBegin, decodeStreamRecord, STREAM_RECORDS_VERSION } from './protocol/streamEnd';
+export type { StreamEnd, StreamRecord } from './protocol/streamEnd';
+export type { RequireEnd, StreamReadOptions, StreamWriteOptions } from './channel/streamRecords';
 export type { StreamResultOptions } from './codec/streamResult';
 export { isChannelEnd } from './codec/isChannelEnd';
+
+// http trigger helpers (section owned by the triggers work)
+export type { HttpRequest } from './http/HttpRequest';
+export type { HttpResponse } from './http/HttpResponse';
+export { writeHttpResponse } from './http/writeHttpResponse';
+export type { StreamedHttpResponse } from './http/writeHttpResponse';

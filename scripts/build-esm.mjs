@@ -29,6 +29,8 @@ export const ENTRIES = [
   { name: 'angular', cjs: 'dist/lib/angular/index.js', types: 'dist/lib/angular/index.d.ts', src: 'lib/angular/index.ts', browser: true, esm: 'lib/angular' },
   // Node only: the embedded engine (no browser build)
   { name: 'engine', cjs: 'dist/lib/engine/index.js', types: 'dist/lib/engine/index.d.ts', src: 'lib/engine/index.ts', browser: false },
+  // Node only (an engine for users' tests): no browser build
+  { name: 'testing', cjs: 'dist/lib/testing/index.js', types: 'dist/lib/testing/index.d.ts', src: 'lib/testing/index.ts', browser: false },
 ];
 
 /** Packages the browser bundle leaves to the app's bundler. */
@@ -156,6 +158,8 @@ async function buildBrowser() {
   const result = await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(ENTRIES.filter((e) => e.browser).map((e) => [e.name, e.src])),
+  // Node only (an engine for users' tests): no browser build
+  { name: 'testing', cjs: 'dist/lib/testing/index.js', types: 'dist/lib/testing/index.d.ts', src: 'lib/testing/index.ts', browser: false },
     outdir: outDir,
     bundle: true,
     splitting: true,

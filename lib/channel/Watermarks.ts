@@ -1,30 +1,38 @@
 /** What a {@link Watermarks} gate tells its socket to do after a count changed. */
 export type FlowSignal = 'pause' | 'resume';
 
-/** High and low marks of a flow-control gate. */
+/** High and low marks of a flow-control gate: a count of items and, optionally, a number of bytes. */
 export interface WatermarkOptions {
   /** Pause once more than this many items are in flight. */
   readonly highWaterMark: number;
   /** Resume once at most this many are in flight again (default: half the high mark, rounded down). */
   readonly lowWaterMark?: number;
+  /** Also pause once more than this many bytes are in flight (default: no byte bound). */
+  readonly highWaterMarkBytes?: number;
+  /** Resume only once at most this many bytes are in flight (default: half the byte high mark). */
+  readonly lowWaterMarkBytes?: number;
 }
 
 /**
- * The pure hysteresis behind channel backpressure: fed the number of items in flight, it says `pause` when
- * the count rises above the high mark and `resume` when it has fallen back to the low mark; otherwise
- * nothing. No sockets, no clocks, so it is driven directly by marble tests (see `pauseSignals`).
+ * The pure hysteresis behind channel backpressure: fed what is in flight (items, and bytes when a byte
+ * mark is set), it says `pause` when either count rises above its high mark and `resume` when both have
+ * fallen back to their low marks; otherwise nothing. No sockets, no clocks, so it is driven directly by
+ * marble tests (see `pauseSignals`).
  *
  * @example
  * ```ts
- * const gate = new Watermarks({ highWaterMark: 4, lowWaterMark: 1 });
+ * const gate = new Watermarks({ highWaterMark: 4, lowWaterMark: 1, highWaterMarkBytes: 1 << 20 });
  * gate.update(5); // 'pause'
  * gate.update(2); // undefined (still paused)
  * gate.update(1); // 'resume'
+ * gate.update(1, 8 << 20); // 'pause': one 8 MiB frame is over the byte mark
  * ```
  */
 export class Watermarks {
   readonly high: number;
   readonly low: number;
+  readonly highBytes: number;
+  readonly lowBytes: number;
   private pausedState = false;
 
   constructor(options: WatermarkOptions) {
@@ -34,8 +42,16 @@ export class Watermarks {
     if (!Number.isInteger(low) || low < 0 || low >= high) {
       throw new RangeError(`lowWaterMark must be an integer in [0, highWaterMark), got ${low}`);
     }
+    const highBytes = options.highWaterMarkBytes ?? Infinity;
+    if (!(highBytes >= 1)) throw new RangeError(`highWaterMarkBytes must be at least 1, got ${highBytes}`);
+    const lowBytes = options.lowWaterMarkBytes ?? (highBytes === Infinity ? Infinity : Math.floor(highBytes / 2));
+    if (!(lowBytes >= 0) || (highBytes !== Infinity && lowBytes >= highBytes)) {
+      throw new RangeError(`lowWaterMarkBytes must be in [0, highWaterMarkBytes), got ${lowBytes}`);
+    }
     this.high = high;
     this.low = low;
+    this.highBytes = highBytes;
+    this.lowBytes = lowBytes;
   }
 
   /** Whether the gate is currently holding the source. */
@@ -43,13 +59,13 @@ export class Watermarks {
     return this.pausedState;
   }
 
-  /** Feeds the current in-flight count; returns a signal only when the state flips. */
-  update(inFlight: number): FlowSignal | undefined {
-    if (!this.pausedState && inFlight > this.high) {
+  /** Feeds the current in-flight count (and bytes); returns a signal only when the state flips. */
+  update(inFlight: number, inFlightBytes = 0): FlowSignal | undefined {
+    if (!this.pausedState && (inFlight > this.high || inFlightBytes > this.highBytes)) {
       this.pausedState = true;
       return 'pause';
     }
-    if (this.pausedState && inFlight <= this.low) {
+    if (this.pausedState && inFlight <= this.low && inFlightBytes <= this.lowBytes) {
       this.pausedState = false;
       return 'resume';
     }

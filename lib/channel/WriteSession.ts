@@ -5,17 +5,27 @@ import { PROTOCOL } from '../protocol/constants';
 import type { SocketFactory, SocketLike } from '../socket/SocketLike';
 import { ChannelItem, channelItemBytes } from './ChannelItem';
 import type { ChannelProgress } from './ChannelProgress';
+import type { StreamRecordWriter } from './streamRecords';
 
 /** Flow-control settings of one write to a channel. */
 export interface WriteFlowOptions {
   /** Wait while the socket holds more than this many unsent bytes (`bufferedAmount`). Default 1 MiB. */
   highWaterMarkBytes?: number;
+  /** Send again once the socket holds at most this many unsent bytes. Default: half the high mark. */
+  lowWaterMarkBytes?: number;
+  /** Second bound, in frames: wait while this many sends await their callback. Default 1024. */
+  highWaterMark?: number;
   /**
-   * Push sources only (an Observable, or `writer.next()`): the most bytes waiting in the writer's own queue
-   * before the overflow policy applies. Default 16 MiB.
+   * Push sources only (an Observable that cannot pause, or `writer.next()`): the most bytes waiting in the
+   * writer's own queue before the overflow policy applies. Default 16 MiB.
    */
   maxQueuedBytes?: number;
-  /** What happens past `maxQueuedBytes`: `'error'` (the only policy, and the default) fails the write with `ChannelOverflowError`. */
+  /** Push sources only: the most items waiting in the writer's own queue (second bound). Default 16384. */
+  maxQueuedItems?: number;
+  /**
+   * What happens past `maxQueuedBytes` / `maxQueuedItems`: `'error'` (the only policy, and the default)
+   * fails the write with `ChannelOverflowError` (an error notification, never a throw).
+   */
   overflow?: 'error';
 }
 
@@ -52,16 +62,24 @@ export class WriteSession {
   private waitingDrain = false;
   private socketError: Error | undefined;
   private readonly high: number;
+  private readonly low: number;
+  private readonly maxOutstanding: number;
   readonly maxQueuedBytes: number;
+  readonly maxQueuedItems: number;
 
   constructor(
     private readonly url: string,
     private readonly socketFactory: SocketFactory,
     options: WriteFlowOptions,
     private readonly events: WriteSessionEvents,
+    /** The stream records (`protocol/streamEnd`) framing what this session sends, if any. */
+    private readonly records?: StreamRecordWriter,
   ) {
     this.high = options.highWaterMarkBytes ?? 1024 * 1024;
+    this.low = Math.min(options.lowWaterMarkBytes ?? Math.floor(this.high / 2), this.high);
+    this.maxOutstanding = Math.max(1, options.highWaterMark ?? 1024);
     this.maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.maxQueuedItems = options.maxQueuedItems ?? 16384;
   }
 
   /** Opens the socket. */
@@ -77,6 +95,12 @@ export class WriteSession {
         }
         this.isOpen = true;
         this.everOpen = true;
+        // the begin record goes first, outside the queue (so it counts against no bound)
+        const begin = this.records?.first();
+        if (begin !== undefined) {
+          this.outstanding++;
+          socket.send(begin, this.onSent);
+        }
         this.flush();
       },
       error: (err) => {
@@ -89,6 +113,20 @@ export class WriteSession {
   /** Bytes queued here and not yet handed to the socket. */
   get queuedBytes(): number {
     return this.queued;
+  }
+
+  /** Items queued here and not yet fully handed to the socket. */
+  get queuedItems(): number {
+    return this.pending.length - this.head;
+  }
+
+  /**
+   * Whether one more item of `size` bytes would take the queue past its bounds. An item alone in the queue
+   * is always accepted (it is already in memory; it goes out in 64 KiB frames).
+   */
+  wouldOverflow(size: number): boolean {
+    const items = this.queuedItems;
+    return (items > 0 && this.queued + size > this.maxQueuedBytes) || items + 1 > this.maxQueuedItems;
   }
 
   /** Whether the session has finished (done or failed). */
@@ -106,23 +144,48 @@ export class WriteSession {
   /** Queues one item (in order) and sends what the socket can take. */
   enqueue(item: ChannelItem): void {
     if (this.finished || this.ending) return;
-    if (typeof item === 'string' && item.length > PROTOCOL.maxMessageBytes / 3) {
+    if (typeof item === 'string' && item.length > PROTOCOL.maxFrameBytes / 3) {
       const n = channelItemBytes(item);
-      if (n > PROTOCOL.maxMessageBytes) {
-        this.fail(new PayloadTooLargeError(`text frame of ${n} bytes exceeds the engine limit of ${PROTOCOL.maxMessageBytes}`));
+      if (n > PROTOCOL.maxFrameBytes) {
+        this.fail(new PayloadTooLargeError(`text frame of ${n} bytes exceeds the engine limit of ${PROTOCOL.maxFrameBytes}`));
         return;
       }
     }
+    this.records?.observe(item);
     this.pending.push(item);
     this.queued += channelItemBytes(item);
     this.flush();
   }
 
-  /** No more items: close normally once everything queued was handed to the network. */
+  /** No more items: close normally once everything queued (and the end record) was handed to the network. */
   end(): void {
     if (this.finished || this.ending) return;
+    const last = this.records?.last();
+    if (last !== undefined) this.queueRecord(last);
     this.ending = true;
+    this.flush();
     this.maybeClose();
+  }
+
+  /**
+   * The source failed: send what is queued, then the error record of `err`, and close normally (`done` is
+   * reported). Returns false (and does nothing) when this session sends no records or cannot any more: the
+   * caller then aborts.
+   */
+  endWithError(err: Error): boolean {
+    if (this.finished || this.ending || this.socketError) return false;
+    const last = this.records?.last(err);
+    if (last === undefined) return false;
+    this.queueRecord(last);
+    this.ending = true;
+    this.flush();
+    this.maybeClose();
+    return true;
+  }
+
+  private queueRecord(record: string): void {
+    this.pending.push(record);
+    this.queued += channelItemBytes(record);
   }
 
   /**
@@ -143,7 +206,7 @@ export class WriteSession {
     this.flushing = true;
     try {
       while (this.head < this.pending.length && !this.finished && !this.socketError) {
-        if (socket.bufferedAmount > this.high && this.outstanding > 0) {
+        if ((socket.bufferedAmount > this.high || this.outstanding >= this.maxOutstanding) && this.outstanding > 0) {
           this.waitingDrain = true;
           return;
         }
@@ -164,6 +227,7 @@ export class WriteSession {
         this.queued -= size;
         this.outstanding++;
         socket.send(frame, this.onSent);
+        if (this.records?.isOwn(frame)) continue;
         this.bytes += size;
         this.frames++;
         this.events.progress({ bytes: this.bytes, frames: this.frames });
@@ -195,7 +259,8 @@ export class WriteSession {
       return;
     }
     if (this.waitingDrain) {
-      if (this.socket!.bufferedAmount <= this.high || this.outstanding === 0) {
+      const below = this.socket!.bufferedAmount <= this.low && this.outstanding <= this.maxOutstanding / 2;
+      if (below || this.outstanding === 0) {
         this.waitingDrain = false;
         this.flush();
       }

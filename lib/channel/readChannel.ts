@@ -12,8 +12,10 @@ export interface ReadChannelOptions extends ReadFlowOptions {
 /**
  * Reads a channel with the consumer's work inside the operator, so the library knows when an item is
  * finished: `project` runs for each item (at most `concurrency` at once) and its Observable/Promise output
- * is merged into the result. While more than `highWaterMark` items are in flight (waiting + in `project`)
- * the socket is paused — the engine then stops reading the writer — and it resumes at `lowWaterMark`.
+ * is merged into the result. While more than `highWaterMarkBytes` bytes (or `highWaterMark` items) are in
+ * flight (waiting + in `project`) the socket is paused — the engine then stops reading the writer — and it
+ * resumes at the low marks. Same as `reader.pipe(consume(project, { concurrency }))`, with the read's marks
+ * set here.
  * With `concurrency` 1 the output keeps the channel's order.
  *
  * Completes after the writer finished and every `project` completed; errors on socket failure (after
@@ -78,7 +80,7 @@ export function readChannel<R>(
         complete: () => {
           finished = true;
           if (sub) inner.remove(sub);
-          session.release();
+          session.release(item);
           drive();
         },
       });

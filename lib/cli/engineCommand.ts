@@ -43,12 +43,26 @@ export const engineCommand: CliCommand = {
     };
     let engine;
     try {
-      engine = await startEngine({ port: options.port, host: options.host, token: options.token, logger });
+      engine = await startEngine({
+        ...options.limits,
+        port: options.port,
+        host: options.host,
+        token: options.token,
+        logger,
+        lenient: options.lenient,
+        channelReportWriterLoss: options.channelReportWriterLoss,
+        channelAnswerReaderClose: options.channelAnswerReaderClose,
+        maxPayloadBytes: options.maxPayloadBytes,
+        http: options.noHttp ? false : { port: options.httpPort ?? (options.port === 0 ? 0 : 3111), host: options.httpHost ?? '127.0.0.1' },
+        queue: options.queue === true,
+        reportUnservedTriggers: options.reportUnserved === true,
+      });
     } catch (err) {
       io.err(`iii-rx engine: cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`);
       return 1;
     }
     io.out(`iii-rx engine listening on ${engine.url}`);
+    if (engine.httpUrl !== undefined) io.out(`iii-rx engine: http triggers on ${engine.httpUrl}`);
     if (options.token !== undefined) io.out('iii-rx engine: workers must present the token (Authorization: Bearer)');
     const signal = await io.waitForStop();
     io.out(`iii-rx engine: ${signal}, stopping`);

@@ -1,4 +1,5 @@
 import { PROTOCOL } from '../protocol/constants';
+import { EngineLimitName, parseEngineLimit } from './engineLimitNames';
 
 /** Options of `iii-rx engine`. */
 export interface EngineCommandOptions {
@@ -11,17 +12,48 @@ export interface EngineCommandOptions {
   help: boolean;
   /** Auth token workers must present (`--token`, else env `III_ENGINE_TOKEN`); absent: open engine. */
   token?: string;
+  /** Limits set with `--limit NAME=N` (repeatable), passed to `startEngine` as they are. */
+  limits?: Partial<Record<EngineLimitName, number>>;
+  /** `--lenient`: accept the frames the real engine drops (still warning). */
+  lenient?: boolean;
+  /** `--report-writer-loss`: a reader whose writer was lost gets 1011 `writer_lost`. */
+  channelReportWriterLoss?: boolean;
+  /** `--answer-reader-close`: answer a channel reader's Close at once. */
+  channelAnswerReaderClose?: boolean;
+  /** `--max-payload-bytes N`: largest frame before the socket is dropped (default 16 MiB, like upstream). */
+  maxPayloadBytes?: number;
+  /** `--http-port`: port of the http trigger listener (default 3111, or 0 when `--port 0`). */
+  httpPort?: number;
+  /** `--http-host`: interface of the http trigger listener (default 127.0.0.1). */
+  httpHost?: string;
+  /** `--no-http`: no http trigger listener (http bindings stay parked). */
+  noHttp?: boolean;
+  /** `--queue`: the built-in in-memory queue (enqueue, durable:subscriber, iii::durable::publish). */
+  queue?: boolean;
+  /** `--report-unserved`: tell workers about bindings nothing serves (`triggerErrors$`), not only the log. */
+  reportUnserved?: boolean;
 }
 
 export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--token T] [--verbose | --quiet]
+                     [--http-port 3111] [--http-host 127.0.0.1] [--no-http] [--queue] [--report-unserved]
+                     [--lenient] [--report-writer-loss] [--answer-reader-close] [--max-payload-bytes N]
 Starts an iii-compatible engine in the foreground, prints its URL and logs connections and
 registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.
+http triggers are served on --http-port (default 3111; a free port when --port is 0) unless --no-http;
+cron triggers always run; --queue adds an in-memory queue (enqueue, durable:subscriber, iii::durable::publish).
+A binding whose trigger type nothing provides is logged after 2 s; --report-unserved also tells its worker.
 --token T (or env III_ENGINE_TOKEN) makes workers present "Authorization: Bearer T"; prefer the
-env variable, command lines are visible to other users of the machine.`;
+env variable, command lines are visible to other users of the machine.
+By default the engine behaves like the real iii engine v0.22.1 wherever a client can notice. Opt-in
+extensions: --lenient (accept frames the real engine drops, still warning), --report-writer-loss
+(1011 writer_lost to a reader whose writer was lost), --answer-reader-close (answer a channel reader's
+Close at once), --max-payload-bytes N (frame limit; default 16777216, larger frames drop the socket).
+--limit NAME=N (repeatable) sets one of the engine's limits, e.g. --limit maxOutboundBytes=8388608.`;
 
 /**
  * Parses the arguments of `iii-rx engine` (`--port N`, `--port=N`, `--host H`, `--token T`, `--verbose`,
- * `--quiet`, `--help`); the token defaults to `env.III_ENGINE_TOKEN`. Throws an Error with a readable
+ * `--quiet`, `--help`, and the opt-in extensions `--lenient`, `--report-writer-loss`, `--answer-reader-close`,
+ * `--max-payload-bytes N`); the token defaults to `env.III_ENGINE_TOKEN`. Throws an Error with a readable
  * message on anything else.
  *
  * @example
@@ -73,6 +105,50 @@ export function parseEngineArgs(
         options.token = token;
         break;
       }
+      case '--limit': {
+        const [limit, n] = parseEngineLimit(value());
+        options.limits = { ...options.limits, [limit]: n };
+        break;
+      }
+      case '--lenient':
+        options.lenient = true;
+        break;
+      case '--report-writer-loss':
+        options.channelReportWriterLoss = true;
+        break;
+      case '--answer-reader-close':
+        options.channelAnswerReaderClose = true;
+        break;
+      case '--max-payload-bytes': {
+        const text = value();
+        if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+          throw new Error(`--max-payload-bytes must be a positive integer, got ${text}`);
+        }
+        options.maxPayloadBytes = Number(text);
+        break;
+      }
+      case '--http-port': {
+        const text = value();
+        const port = Number(text);
+        if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--http-port must be an integer 0..65535, got ${text}`);
+        options.httpPort = port;
+        break;
+      }
+      case '--http-host': {
+        const host = value();
+        if (host === '') throw new Error('--http-host must not be empty');
+        options.httpHost = host;
+        break;
+      }
+      case '--no-http':
+        options.noHttp = true;
+        break;
+      case '--queue':
+        options.queue = true;
+        break;
+      case '--report-unserved':
+        options.reportUnserved = true;
+        break;
       case '--verbose':
       case '-v':
         options.verbose = true;

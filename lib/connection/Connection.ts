@@ -2,6 +2,7 @@ import { BehaviorSubject, Observable, SchedulerLike, Subject, Subscription, asyn
 import { PROTOCOL } from '../protocol/constants';
 import { decodeInbound } from './decodeInbound';
 import { Frame } from '../protocol/Frame';
+import { OutboundFrame, pingFrame, reattachFrame } from '../protocol/OutboundFrame';
 import { SocketFactory, SocketLike } from '../socket/SocketLike';
 import { defaultSocketFactory } from '../socket/defaultSocketFactory';
 import { ConnectionClosedError } from '../errors/ConnectionClosedError';
@@ -56,9 +57,9 @@ export interface ConnectionOptions {
   /** Receives malformed inbound frames, reconnects and other things nobody else can be told. */
   logger?: Logger;
   /** Frames re-sent on every open, after `reattach` and before the queued frames (registrations). */
-  replay?: () => Iterable<object>;
+  replay?: () => Iterable<OutboundFrame>;
   /** Frames sent on every open after the queued frames (the worker metadata call). */
-  afterFlush?: () => Iterable<object>;
+  afterFlush?: () => Iterable<OutboundFrame>;
 }
 
 /** How {@link Connection.send} treats a frame while the socket is not open. */
@@ -188,7 +189,7 @@ export class Connection {
    * @throws ConnectionClosedError after `close()` or when reconnecting gave up
    * @throws PayloadEncodeError when the frame is not serialisable
    */
-  send(frame: object, options: SendOptions = {}): SendOutcome {
+  send(frame: OutboundFrame, options: SendOptions = {}): SendOutcome {
     if (this.state === 'closed') throw this.failure ?? new ConnectionClosedError('the worker connection is closed');
     let text: string;
     try {
@@ -225,6 +226,32 @@ export class Connection {
     }
     this.queue.push({ text, options });
     return 'queued';
+  }
+
+  /**
+   * The Observable form of {@link send}: subscribing sends the frame (or queues it while disconnected); it
+   * completes once the frame was handed to the socket and errors when it cannot be sent or is dropped
+   * (`ConnectionClosedError`, `SendQueueFullError`, `PayloadTooLargeError`, ...). Unsubscribing means "no
+   * longer wanted": a frame still queued is then not sent.
+   *
+   * @example
+   * ```ts
+   * connection.send$(pingFrame()).subscribe({ complete: () => console.log('handed to the socket') });
+   * ```
+   */
+  send$(frame: OutboundFrame): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      try {
+        const outcome = this.send(frame, {
+          stillWanted: () => !subscriber.closed,
+          onFlushed: () => subscriber.complete(),
+          onDropped: (err) => subscriber.error(err),
+        });
+        if (outcome !== 'queued') subscriber.complete();
+      } catch (err) {
+        subscriber.error(err);
+      }
+    });
   }
 
   /**
@@ -269,13 +296,25 @@ export class Connection {
   }
 
   private connect(): void {
-    const socket = this.factory(this.url, {
-      headers: this.headers,
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs,
-    });
+    let socket: SocketLike;
+    try {
+      socket = this.factory(this.url, {
+        headers: this.headers,
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs,
+      });
+    } catch (err) {
+      // e.g. a malformed URL: retrying cannot help
+      const failure = new ConnectionClosedError(`cannot open a socket to ${this.url}: ${(err as Error).message}`, { cause: err });
+      this.logger.error?.(failure.message, err);
+      // on the next turn, so that whoever holds the new connection sees `closed` on state$
+      this.reconnectSub = this.scheduler.schedule(() => this.giveUp(failure));
+      return;
+    }
     this.socket = socket;
+    let opened = false;
     socket.setHandlers({
       open: () => {
+        opened = true;
         if (this.socket === socket) this.onOpen(socket);
       },
       message: (data) => {
@@ -285,9 +324,11 @@ export class Connection {
         if (this.socket === socket) this.activity.next();
       },
       error: (err) => {
-        if (this.socket === socket && this.state !== 'closed') {
-          this.logger.debug?.(`worker socket error: ${err.message}`, err);
-        }
+        if (this.socket !== socket || this.state === 'closed') return;
+        if (!opened && this.attempt === 0) {
+          // a wrong URL or a refused connection: say so at once, not only after the retries
+          this.logger.warn?.(`cannot connect to ${this.url}: ${err.message}; retrying with backoff`, err);
+        } else this.logger.debug?.(`worker socket error: ${err.message}`, err);
       },
       close: (code, reason) => this.onSocketClose(socket, code, reason),
     });
@@ -309,7 +350,7 @@ export class Connection {
       if (signal === 'ping') {
         // browsers cannot send WebSocket pings: a JSON ping makes the engine answer with a pong frame instead
         if (socket.ping) socket.ping();
-        else this.write(socket, '{"type":"ping"}');
+        else this.write(socket, JSON.stringify(pingFrame()));
       } else {
         this.logger.warn?.('no inbound frame for the idle timeout; terminating the socket to reconnect');
         socket.terminate();
@@ -317,9 +358,7 @@ export class Connection {
     });
     try {
       if (this.previousWorkerId !== undefined) {
-        const reattach: Record<string, string> = { type: 'reattach', previous_worker_id: this.previousWorkerId };
-        if (this.reattachToken !== undefined) reattach.reattach_token = this.reattachToken;
-        this.write(socket, JSON.stringify(reattach));
+        this.write(socket, JSON.stringify(reattachFrame(this.previousWorkerId, this.reattachToken)));
       }
       for (const frame of this.options.replay?.() ?? []) this.sendReplay(socket, frame);
       const queued = this.queue;
@@ -336,7 +375,7 @@ export class Connection {
     if (this.socket === socket && this.socketOpen) this.setState('open');
   }
 
-  private sendReplay(socket: SocketLike, frame: object): void {
+  private sendReplay(socket: SocketLike, frame: OutboundFrame): void {
     try {
       this.write(socket, JSON.stringify(frame));
     } catch (err) {

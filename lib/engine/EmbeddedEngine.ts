@@ -11,11 +11,14 @@ import type { EngineOptions } from './EngineOptions';
 import type { EngineStats } from './EngineStats';
 import { parseEngineRoute } from './parseEngineRoute';
 import { tokenMatches } from './tokenMatches';
+import type { ForwardedCallListener } from './InvocationRouter';
+import { TriggerModules } from './TriggerModules';
 import { dropInsteadOfClosing, refusedMessageBytes } from './dropInsteadOfClosing';
 import { ignoreReaderInput } from './ignoreReaderInput';
 import { checkUpgradeHeaders } from './checkUpgradeHeaders';
 import { warnParity } from './warnParity';
 import { WorkerConnection } from './WorkerConnection';
+import { DEFAULT_REGISTRATION_LIMITS } from './RegistrationLimits';
 
 const DEFAULTS = {
   port: PROTOCOL.workerPort,
@@ -23,11 +26,17 @@ const DEFAULTS = {
   maxPayloadBytes: PROTOCOL.maxFrameBytes,
   outboundQueueFrames: PROTOCOL.connectionQueueFrames,
   socketHighWaterBytes: 1024 * 1024,
+  maxOutboundBytes: 32 * 1024 * 1024,
+  outboundStallMs: 30_000,
   channelTtlMs: PROTOCOL.channelTtlMs,
   channelSweepMs: PROTOCOL.channelSweepMs,
   channelReaderHighWaterBytes: 256 * 1024,
   channelReaderMaxInFlight: 8,
   channelMaxQueuedBytes: 64 * 1024 * 1024,
+  channelMaxQueuedBytesPerWorker: 64 * 1024 * 1024,
+  channelMaxQueuedBytesTotal: 256 * 1024 * 1024,
+  maxChannels: 16_384,
+  ...DEFAULT_REGISTRATION_LIMITS,
   maxPendingInvocations: 100_000,
   upgradeTimeoutMs: PROTOCOL.upgradeDeadlineMs,
   maxChannelsPerWorker: 1024,
@@ -65,6 +74,7 @@ export class EmbeddedEngine {
   private telemetryFrames = 0;
   private refusedSockets = 0;
   private closing?: Promise<void>;
+  private modules?: TriggerModules;
 
   private constructor(
     private readonly server: Server,
@@ -132,18 +142,53 @@ export class EmbeddedEngine {
         highWaterBytes: resolved.channelReaderHighWaterBytes,
         maxQueuedBytes: resolved.channelMaxQueuedBytes,
         reportWriterLoss: resolved.channelReportWriterLoss,
+        stallTimeoutMs: resolved.outboundStallMs,
       },
+      maxQueuedBytesPerWorker: resolved.channelMaxQueuedBytesPerWorker,
+      maxQueuedBytesTotal: resolved.channelMaxQueuedBytesTotal,
     });
     broker.start();
     const core = new EngineCore(log, broker, {
       maxPendingInvocations: resolved.maxPendingInvocations,
       maxPendingPerWorker: resolved.maxPendingPerWorker,
       maxChannelsPerWorker: resolved.maxChannelsPerWorker,
+      maxChannels: resolved.maxChannels,
+      registrationLimits: {
+        maxIdLength: resolved.maxIdLength,
+        maxFunctionsPerWorker: resolved.maxFunctionsPerWorker,
+        maxFunctions: resolved.maxFunctions,
+        maxRegistrationBytesPerWorker: resolved.maxRegistrationBytesPerWorker,
+        maxRegistrationBytes: resolved.maxRegistrationBytes,
+        maxTriggersPerWorker: resolved.maxTriggersPerWorker,
+        maxTriggers: resolved.maxTriggers,
+        maxTriggerTypesPerWorker: resolved.maxTriggerTypesPerWorker,
+      },
       lenient: resolved.lenient,
     });
     const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token);
+    try {
+      engine.modules = await TriggerModules.start(core, log, options, engine.url);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
     log.info('engine listening', { url: engine.url, auth: options.token !== undefined ? 'bearer token' : 'none' });
     return engine;
+  }
+
+  /** `http://host:port` of the http trigger listener; undefined when http is off. */
+  get httpUrl(): string | undefined {
+    return this.modules?.http?.url;
+  }
+
+  /** The engine's http, cron and queue trigger modules (for the testing entry and tools). */
+  get triggerModules(): TriggerModules | undefined {
+    return this.modules;
+  }
+
+  /** Tells `listener` about every call the engine forwards to a worker; returns the function that stops it. */
+  observeCalls(listener: ForwardedCallListener): () => void {
+    return this.core.router.observeCalls(listener);
   }
 
   /** Counts of sockets, functions, calls and channels right now. */
@@ -209,6 +254,7 @@ export class EmbeddedEngine {
 
   private async shutdown(): Promise<void> {
     this.log.info('engine closing', { url: this.url });
+    await this.modules?.close();
     this.broker.close();
     for (const ws of this.wss.clients) ws.terminate();
     for (const conn of this.workerSockets.values()) this.core.detach(conn);
@@ -312,8 +358,14 @@ export class EmbeddedEngine {
   private acceptWorker(ws: WebSocket, req: IncomingMessage): void {
     const conn = new WorkerConnection(
       ws,
-      { queueFrames: this.options.outboundQueueFrames, socketHighWaterBytes: this.options.socketHighWaterBytes },
+      {
+        queueFrames: this.options.outboundQueueFrames,
+        socketHighWaterBytes: this.options.socketHighWaterBytes,
+        maxOutboundBytes: this.options.maxOutboundBytes,
+        stallTimeoutMs: this.options.outboundStallMs,
+      },
       req.socket.remoteAddress,
+      this.log,
     );
     this.workerSockets.set(ws, conn);
     ws.on('message', (data, isBinary) => this.core.receive(conn, toBuffer(data), isBinary));

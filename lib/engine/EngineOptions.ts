@@ -1,9 +1,12 @@
 import type { EngineLogger } from './EngineLogger';
+import type { RegistrationLimits } from './RegistrationLimits';
+import type { MemoryQueueOptions } from './queue/MemoryQueue';
+import type { CronTriggerOptions, HttpTriggerOptions } from './TriggerModules';
 
 /**
  * Options of {@link startEngine}. Every limit has a default matching the real engine (PROTOCOL.md §9.1).
  */
-export interface EngineOptions {
+export interface EngineOptions extends Partial<RegistrationLimits> {
   /** TCP port; `0` picks a free one. Default 49134. */
   port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
@@ -20,6 +23,17 @@ export interface EngineOptions {
   outboundQueueFrames?: number;
   /** Unsent bytes a worker socket may hold before frames wait in the engine's queue. Default 1 MiB. */
   socketHighWaterBytes?: number;
+  /**
+   * Bytes waiting towards one worker connection (engine queue plus socket buffer) beyond which a frame is
+   * refused: a call to it fails with `channel_send_failed`, a reply it should get closes it with 1008
+   * `outbound overflow`. An idle connection always takes one frame. Default 32 MiB.
+   */
+  maxOutboundBytes?: number;
+  /**
+   * A worker or channel reader socket whose unsent bytes stay above its high-water mark this long without
+   * one write completing is closed with 1008 `outbound stalled` (TCP dropped 1 s later). Default 30 000 ms.
+   */
+  outboundStallMs?: number;
   /** Age after which a channel with an untaken half is removed; also the tombstone lifetime. Default 300 000 ms. */
   channelTtlMs?: number;
   /** Period of the channel sweep. Default 60 000 ms. */
@@ -31,6 +45,15 @@ export interface EngineOptions {
    * one message is always accepted). Default 64 MiB; upstream has no byte cap, only the message count.
    */
   channelMaxQueuedBytes?: number;
+  /**
+   * Bytes queued engine-side in all channels created by one worker (its identity, kept across a
+   * `reattach`); beyond it the writers of those channels are paused. Default 64 MiB.
+   */
+  channelMaxQueuedBytesPerWorker?: number;
+  /** Bytes queued engine-side in all channels; beyond it every channel writer is paused. Default 256 MiB. */
+  channelMaxQueuedBytesTotal?: number;
+  /** Channels in the engine's table (tombstones included); one more is answered `channel_limit`. Default 16 384. */
+  maxChannels?: number;
   /** Sends to a channel reader awaiting their write callback at once. Default 8. */
   channelReaderMaxInFlight?: number;
   /** Calls awaiting a result engine-wide; beyond it calls fail with `engine_overloaded`. Default 100 000. */
@@ -61,6 +84,27 @@ export interface EngineOptions {
    * Opt-in extension.
    */
   channelReportWriterLoss?: boolean;
+  /**
+   * `http` triggers (PROTOCOL.md §11.1) on a second listener: `true` for 127.0.0.1:3111, or its settings
+   * (`{ port: 0 }` picks a free port; `engine.httpUrl` tells which). Default off here; the `iii-rx engine`
+   * command turns it on unless `--no-http`.
+   */
+  http?: boolean | HttpTriggerOptions;
+  /** `cron` triggers (PROTOCOL.md §11.2); `{ clock }` injects the scheduler. Default on; `false` parks cron bindings. */
+  cron?: boolean | CronTriggerOptions;
+  /**
+   * The in-memory queue (PROTOCOL.md §11.3): `engine::queue::enqueue` (the `enqueue` action),
+   * `durable:subscriber` and `iii::durable::publish`, with retries and a dead-letter list. Default off:
+   * `enqueue` then fails with `enqueue_error`, as on the real engine without a queue provider.
+   */
+  queue?: boolean | MemoryQueueOptions;
+  /** Time after which a binding whose trigger type nobody provides is logged as a warning. Default 2000 ms. */
+  unservedTriggerGraceMs?: number;
+  /**
+   * Also tell the registering worker about such a binding: `triggerregistrationresult` with code
+   * `trigger_type_not_found` (on `worker.triggerErrors$`). Default false (the real engine is silent).
+   */
+  reportUnservedTriggers?: boolean;
   /**
    * Accept the frames the real engine drops without a word (PROTOCOL.md §10.2): an `invokefunction` without
    * `data`, an `invocationresult` without `function_id` or with a partial `error`, a `registertrigger` without

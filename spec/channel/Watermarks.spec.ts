@@ -16,6 +16,17 @@ describe('Watermarks', () => {
     expect(gate.update(4)).toBeUndefined();
   });
 
+  it('with byte marks, pauses when either bound is passed and resumes only when both are back at their low marks', () => {
+    const gate = new Watermarks({ highWaterMark: 64, highWaterMarkBytes: 1024, lowWaterMarkBytes: 256 });
+    expect(gate.update(1, 8 * 1024 * 1024)).toBe('pause'); // one big frame is enough
+    expect(gate.update(0, 512)).toBeUndefined();
+    expect(gate.update(0, 256)).toBe('resume');
+    expect(gate.update(65, 10)).toBe('pause'); // many small frames: the frame cap
+    expect(gate.update(32, 10)).toBe('resume');
+    expect(new Watermarks({ highWaterMark: 4, highWaterMarkBytes: 1000 }).lowBytes).toBe(500);
+    expect(() => new Watermarks({ highWaterMark: 4, highWaterMarkBytes: 100, lowWaterMarkBytes: 100 })).toThrow(RangeError);
+  });
+
   it('defaults the low mark to half the high mark', () => {
     const gate = new Watermarks({ highWaterMark: 9 });
     expect(gate.low).toBe(4);

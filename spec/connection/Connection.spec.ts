@@ -1,6 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { Connection, ConnectionOptions } from '../../lib/connection/Connection';
 import { Frame } from '../../lib/protocol/Frame';
+import { invokeFunctionFrame, pingFrame, registerFunctionFrame } from '../../lib/protocol/OutboundFrame';
 import { ConnectionClosedError } from '../../lib/errors/ConnectionClosedError';
 import { PayloadTooLargeError } from '../../lib/errors/PayloadTooLargeError';
 import { SendQueueFullError } from '../../lib/errors/SendQueueFullError';
@@ -33,7 +34,51 @@ describe('Connection (virtual time, scripted sockets)', () => {
       scheduler.flush();
       expect(openedAt).toEqual([0, 1000, 3000, 7000, 15000, 31000, 61000, 91000]);
       expect(sockets).toHaveLength(8);
-      expect(() => connection.send({ type: 'ping' })).toThrow(ConnectionClosedError);
+      expect(() => connection.send(pingFrame())).toThrow(ConnectionClosedError);
+    });
+  });
+
+  it('a refused first connection is visible at once: state reconnecting and a warning naming the URL', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const warnings: string[] = [];
+      const connection = new Connection(URL, {
+        scheduler,
+        reconnect: { maxRetries: 1 },
+        random: () => 0.5,
+        logger: { warn: (m) => warnings.push(m) },
+        socketFactory: (url) => {
+          const socket = new FakeSocket(url);
+          scheduler.schedule(() => {
+            socket.emitError(new Error('connect ECONNREFUSED 127.0.0.1:1'));
+            socket.drop();
+          }, 0);
+          return socket;
+        },
+      });
+      expectObservable(connection.state$).toBe('r 999ms (x|)', { r: 'reconnecting', x: 'closed' });
+      scheduler.schedule(() => expect(warnings).toEqual([`cannot connect to ${URL}: connect ECONNREFUSED 127.0.0.1:1; retrying with backoff`]), 1);
+    });
+  });
+
+  it('a URL the socket factory refuses closes the connection with a typed error, on state$ and the logger', () => {
+    const scheduler = newScheduler();
+    scheduler.run(() => {
+      const errors: string[] = [];
+      const connection = new Connection('not a url', {
+        scheduler,
+        logger: { error: (m) => errors.push(m) },
+        socketFactory: () => {
+          throw new SyntaxError('Invalid URL: not a url');
+        },
+      });
+      const states: string[] = [];
+      connection.state$.subscribe({ next: (state) => states.push(state), complete: () => states.push('|') });
+      scheduler.schedule(() => {
+        expect(states).toEqual(['connecting', 'closed', '|']);
+        expect(connection.closeError).toBeInstanceOf(ConnectionClosedError);
+        expect(errors).toEqual(['cannot open a socket to not a url: Invalid URL: not a url']);
+      }, 1);
     });
   });
 
@@ -147,8 +192,8 @@ describe('Connection (virtual time, scripted sockets)', () => {
       const options: ConnectionOptions = {
         scheduler,
         random: () => 0.5,
-        replay: () => [{ type: 'registerfunction', id: 'f' }],
-        afterFlush: () => [{ type: 'invokefunction', function_id: 'engine::workers::register', data: {} }],
+        replay: () => [registerFunctionFrame({ id: 'f' })],
+        afterFlush: () => [invokeFunctionFrame({ function_id: 'engine::workers::register', data: {} })],
         socketFactory: (url) => {
           const socket = factory(url);
           scheduler.schedule(() => socket.open(), 0);
@@ -160,10 +205,10 @@ describe('Connection (virtual time, scripted sockets)', () => {
         sockets[0].receive({ type: 'workerregistered', worker_id: 'w-1', reattach_token: 't-1' });
         expect(connection.workerId).toBe('w-1');
         sockets[0].drop();
-        expect(connection.send({ type: 'invokefunction', function_id: 'a', data: 1 })).toBe('queued');
-        connection.send({ type: 'invokefunction', function_id: 'gone', data: 2 }, { stillWanted: () => false });
-        expect(connection.send({ type: 'registerfunction', id: 'g' }, { whenClosed: 'skip' })).toBe('skipped');
-        connection.send({ type: 'invokefunction', function_id: 'b', data: 3 }, { onDropped: (e) => (dropped = e) });
+        expect(connection.send(invokeFunctionFrame({ function_id: 'a', data: 1 }))).toBe('queued');
+        connection.send(invokeFunctionFrame({ function_id: 'gone', data: 2 }), { stillWanted: () => false });
+        expect(connection.send(registerFunctionFrame({ id: 'g' }), { whenClosed: 'skip' })).toBe('skipped');
+        connection.send(invokeFunctionFrame({ function_id: 'b', data: 3 }), { onDropped: (e) => (dropped = e) });
       }, 10);
       scheduler.schedule(() => {
         expect(connection.workerId).toBeUndefined();
@@ -178,17 +223,38 @@ describe('Connection (virtual time, scripted sockets)', () => {
     });
   });
 
+  it('send$ completes when the frame is handed to the socket, unsubscribing a queued frame unsends it, close errors the rest', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { sockets, factory } = fakeSocketFactory();
+      const connection = new Connection(URL, { scheduler, socketFactory: factory });
+      const sent = connection.send$(invokeFunctionFrame({ function_id: 'sent', data: 1 }));
+      const unwanted = connection.send$(invokeFunctionFrame({ function_id: 'unwanted', data: 2 }));
+      const dropped = connection.send$(invokeFunctionFrame({ function_id: 'dropped', data: 3 }));
+      expectObservable(sent).toBe('--|');
+      expectObservable(unwanted, '-!').toBe('');
+      scheduler.schedule(() => sockets[0].open(), 2);
+      scheduler.schedule(() => {
+        expect(sockets[0].frames().map((f) => f.function_id)).toEqual(['sent']);
+        expect(connection.send(pingFrame())).toBe('sent');
+        sockets[0].drop();
+      }, 3);
+      expectObservable(dropped, '---^').toBe('-----------#', undefined, expect.any(ConnectionClosedError));
+      scheduler.schedule(() => void connection.close(), 11);
+    });
+  });
+
   it('bounds the send queue: a frame beyond maxQueuedFrames fails with SendQueueFullError', () => {
     const scheduler = newScheduler();
     scheduler.run(() => {
       const { factory } = fakeSocketFactory(); // never opens
       const connection = new Connection(URL, { scheduler, maxQueuedFrames: 2, socketFactory: factory });
       let wanted = true;
-      connection.send({ type: 'ping' }, { stillWanted: () => wanted });
-      connection.send({ type: 'ping' });
-      expect(() => connection.send({ type: 'ping' })).toThrow(SendQueueFullError);
+      connection.send(pingFrame(), { stillWanted: () => wanted });
+      connection.send(pingFrame());
+      expect(() => connection.send(pingFrame())).toThrow(SendQueueFullError);
       wanted = false; // its caller went away: its slot is reusable
-      expect(connection.send({ type: 'ping' })).toBe('queued');
+      expect(connection.send(pingFrame())).toBe('queued');
       expect(connection.queuedFrames).toBe(2);
       void connection.close();
       expect(connection.queuedFrames).toBe(0);
@@ -209,11 +275,11 @@ describe('Connection (virtual time, scripted sockets)', () => {
         },
       });
       scheduler.schedule(() => {
-        expect(connection.send({ type: 'ping' })).toBe('sent');
+        expect(connection.send(pingFrame())).toBe('sent');
         sockets[0].bufferedAmount = 1001; // the engine stopped reading
-        expect(() => connection.send({ type: 'ping' })).toThrow(SendQueueFullError);
+        expect(() => connection.send(pingFrame())).toThrow(SendQueueFullError);
         sockets[0].bufferedAmount = 0;
-        expect(connection.send({ type: 'ping' })).toBe('sent');
+        expect(connection.send(pingFrame())).toBe('sent');
         void connection.close();
       }, 1);
       scheduler.flush();
@@ -226,7 +292,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
       const { factory } = fakeSocketFactory();
       const connection = new Connection(URL, { scheduler, socketFactory: factory });
       const dropped: Error[] = [];
-      connection.send({ type: 'ping' }, { onDropped: (e) => dropped.push(e) });
+      connection.send(pingFrame(), { onDropped: (e) => dropped.push(e) });
       void connection.close();
       expect(dropped).toHaveLength(1);
       expect(dropped[0]).toBeInstanceOf(ConnectionClosedError);
@@ -251,7 +317,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
         const big = '€'.repeat(6 * 1024 * 1024);
         let error: unknown;
         try {
-          connection.send({ type: 'invokefunction', function_id: 'f', data: big });
+          connection.send(invokeFunctionFrame({ function_id: 'f', data: big }));
         } catch (err) {
           error = err;
         }
@@ -260,7 +326,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
         expect((error as Error).message).toMatch(/channel/);
         // just under the limit passes
         const fits = 'a'.repeat(16 * 1024 * 1024 - 100);
-        expect(connection.send({ type: 'invokefunction', function_id: 'f', data: fits })).toBe('sent');
+        expect(connection.send(invokeFunctionFrame({ function_id: 'f', data: fits }))).toBe('sent');
         expect(connection.state).toBe('open');
         expect(sockets[0].terminated || sockets[0].closedByClient).toBe(false);
         void connection.close();
@@ -314,7 +380,7 @@ describe('Connection.close', () => {
     expect(sockets[0].closedByClient).toBe(true);
     expect(states).toEqual(['connecting', 'closed']);
     expect(completed).toBe(true);
-    expect(() => connection.send({ type: 'ping' })).toThrow(ConnectionClosedError);
+    expect(() => connection.send(pingFrame())).toThrow(ConnectionClosedError);
   });
 
   it('terminates a socket whose closing handshake does not finish', async () => {

@@ -55,6 +55,10 @@ export class FakeSocket implements SocketLike {
   activity(): void {
     this.handlers.activity?.();
   }
+  /** A socket error (e.g. the connection was refused) is reported. */
+  emitError(err: Error): void {
+    this.handlers.error?.(err);
+  }
   /** The connection is lost (or refused). */
   drop(code = 1006): void {
     if (this.readyState === 3) return;

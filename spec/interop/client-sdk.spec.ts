@@ -8,6 +8,7 @@ import { Worker } from '../../lib/worker/Worker';
 import { FunctionContext } from '../../lib/worker/FunctionContext';
 import { TriggerBinding } from '../../lib/worker/TriggerTypeHandler';
 import { InvocationError } from '../../lib/errors/InvocationError';
+import { IiiRxError } from '../../lib/errors/IiiRxError';
 import { errorOf, syncWithEngine } from '../worker/workerTestKit';
 
 type Sdk = ReturnType<typeof registerWorker>;
@@ -113,7 +114,7 @@ describe('iii-rx worker client ⇄ official iii-sdk 0.22.1 (embedded engine)', (
       regs.forEach((r) => r.unregister());
     });
 
-    it('the SDK sees invocation_failed with message and stack, and invalid input naming its path', async () => {
+    it('the SDK sees invocation_failed with message and stack, invalid_input naming its path, and a chosen code', async () => {
       const regs = [
         rx.registerFunction('rx::fail', () => {
           throw new Error('rx handler broke');
@@ -127,9 +128,18 @@ describe('iii-rx worker client ⇄ official iii-sdk 0.22.1 (embedded engine)', (
       expect((err as SdkInvocationError).message).toBe('invocation_failed: rx handler broke');
       expect((err as SdkInvocationError).stacktrace).toMatch(/rx handler broke/);
       const bad = await sdk.trigger({ function_id: 'rx::typed', payload: { n: 'one' } }).catch((e: unknown) => e);
-      expect((bad as SdkInvocationError).code).toBe('invocation_failed');
+      expect((bad as SdkInvocationError).code).toBe('invalid_input');
       expect((bad as SdkInvocationError).message).toMatch(/at n:/);
       expect(await sdk.trigger({ function_id: 'rx::typed', payload: { n: 1 } })).toBe(2);
+      regs.push(
+        rx.registerFunction('rx::refuse', () => {
+          throw new IiiRxError('NOT_ALLOWED', 'not for you');
+        }),
+      );
+      await syncWithEngine(rx);
+      const refused = await sdk.trigger({ function_id: 'rx::refuse', payload: {} }).catch((e: unknown) => e);
+      expect((refused as SdkInvocationError).code).toBe('NOT_ALLOWED');
+      expect((refused as SdkInvocationError).message).toBe('NOT_ALLOWED: not for you');
       regs.forEach((r) => r.unregister());
     });
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, transformSync } from 'esbuild';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 
@@ -22,13 +22,41 @@ function readmeExamples(): Example[] {
   const fence = /^```ts\n([\s\S]*?)^```$/gm;
   for (let m = fence.exec(text); m; m = fence.exec(text)) {
     const code = m[1];
-    if (!code.startsWith('import ')) continue;
+    if (!code.startsWith('import ') || isJestSuite(code)) continue;
     const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.+)$/gm)].map(
       ([, promise]) => new RegExp(promise.trim().split('…').map(escapeRegExp).join('.*')),
     );
     examples.push({ line: text.slice(0, m.index).split('\n').length, code, expected });
   }
   return examples;
+}
+
+/** A jest suite in the README (it imports from `@jest/globals`): run as part of this spec, not as a program. */
+function isJestSuite(code: string): boolean {
+  return /from '@jest\/globals'/.test(code);
+}
+
+/**
+ * The README's jest suites, compiled to CommonJS with `iii-rx` and `iii-rx/testing` pointing at this checkout's
+ * sources; requiring one inside a `describe` registers its tests there.
+ */
+function readmeJestSuites(): Array<{ line: number; file: string }> {
+  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const dir = join(ROOT, '.cache', 'readme-jest');
+  mkdirSync(dir, { recursive: true });
+  const suites: Array<{ line: number; file: string }> = [];
+  const fence = /^```ts\n([\s\S]*?)^```$/gm;
+  for (let m = fence.exec(text); m; m = fence.exec(text)) {
+    if (!m[1].startsWith('import ') || !isJestSuite(m[1])) continue;
+    const line = text.slice(0, m.index).split('\n').length;
+    const js = transformSync(m[1], { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: `README.md:${line}.ts` })
+      .code.replace(/require\("iii-rx\/testing"\)/g, `require(${JSON.stringify(join(ROOT, 'lib', 'testing', 'index.ts'))})`)
+      .replace(/require\("iii-rx"\)/g, `require(${JSON.stringify(join(ROOT, 'lib', 'index.ts'))})`);
+    const file = join(dir, `readme-line-${line}.js`);
+    writeFileSync(file, js);
+    suites.push({ line, file });
+  }
+  return suites;
 }
 
 function escapeRegExp(s: string): string {
@@ -101,4 +129,18 @@ describe('README examples run as written against the embedded engine', () => {
       rest = rest.slice(found.index + found[0].length);
     }
   });
+});
+
+describe('README jest suites run as written', () => {
+  const suites = readmeJestSuites();
+
+  it('finds the documented suite', () => {
+    expect(suites.length).toBeGreaterThanOrEqual(1);
+  });
+
+  for (const suite of suites) {
+    describe(`the suite at README.md line ${suite.line}`, () => {
+      require(suite.file);
+    });
+  }
 });
