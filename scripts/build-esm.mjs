@@ -158,8 +158,6 @@ async function buildBrowser() {
   const result = await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(ENTRIES.filter((e) => e.browser).map((e) => [e.name, e.src])),
-  // Node only (an engine for users' tests): no browser build
-  { name: 'testing', cjs: 'dist/lib/testing/index.js', types: 'dist/lib/testing/index.d.ts', src: 'lib/testing/index.ts', browser: false },
     outdir: outDir,
     bundle: true,
     splitting: true,
