@@ -10,9 +10,10 @@ import type { JsonLinesOptions } from './jsonLines';
 /** Options of {@link observeValues}. */
 export interface ObserveValuesOptions extends JsonLinesOptions {
   /**
-   * Whether the stream must end with its end record (`protocol/streamEnd`). `true` (default): a stream that
-   * stops without it errors with `StreamTruncatedError`. `false`: a plain NDJSON stream (e.g. written by an
-   * iii-sdk peer) completes when its socket closes. Either way an error record errors with `StreamError`.
+   * Whether the stream must end with its end record (`protocol/streamEnd`). `true`: a stream that stops
+   * without it errors with `StreamTruncatedError` (what `worker.stream()` uses). `false` (default, so that
+   * plain NDJSON written by hand or by an iii-sdk peer reads as before): a bare close completes. Either way
+   * an error record errors with `StreamError`, and a clean end record completes.
    */
   requireEnd?: boolean;
 }
@@ -21,17 +22,18 @@ export interface ObserveValuesOptions extends JsonLinesOptions {
  * Turns a value stream written by the payload codec, `streamResult` or a streaming function back into
  * values: text frames are NDJSON (one JSON value per line), binary frames are passed on as `Uint8Array`
  * values, in order. The stream's end record decides how it ends: completion, or `StreamError` carrying the
- * producer's code and message; a stream cut off before its end record (a close without it, or a dropped
- * socket: `ChannelClosedError` becomes its `cause`) errors with `StreamTruncatedError` (a bare close is
- * accepted with `requireEnd: false`). Other socket errors pass through. Items after the end record are ignored.
+ * producer's code and message. With `requireEnd: true`, a stream cut off before its end record (a close
+ * without it, or a dropped socket: `ChannelClosedError` becomes its `cause`) errors with
+ * `StreamTruncatedError`; by default a bare close completes. Other socket errors pass through. Items after
+ * the end record are ignored.
  *
  * @example
  * ```ts
- * reader.pipe(observeValues()).subscribe({ next: (value) => console.log(value), error: (err) => console.error(err.code) });
+ * reader.pipe(observeValues({ requireEnd: true })).subscribe({ next: (v) => console.log(v), error: (err) => console.error(err.code) });
  * ```
  */
 export function observeValues(options: ObserveValuesOptions = {}): OperatorFunction<ChannelItem, unknown> {
-  const requireEnd = options.requireEnd ?? true;
+  const requireEnd = options.requireEnd ?? false;
   return (source) =>
     new Observable<unknown>((subscriber) => {
       const splitter = new LineSplitter(options.maxLineChars ?? 16 * 1024 * 1024);
@@ -69,7 +71,7 @@ export function observeValues(options: ObserveValuesOptions = {}): OperatorFunct
         },
         error: (err) => {
           if (ended) subscriber.complete();
-          else if (err instanceof ChannelClosedError) {
+          else if (requireEnd && err instanceof ChannelClosedError) {
             // the socket was dropped before the end record: the same as a close without it
             subscriber.error(new StreamTruncatedError(`the value stream was cut off: ${err.message}`, { cause: err }));
           } else subscriber.error(err);

@@ -31,28 +31,29 @@ describe('observeValues', () => {
     });
   });
 
-  it('a stream that closes without its end record is truncated; requireEnd: false accepts it', () => {
+  it('with requireEnd a stream that closes without its end record is truncated; by default a bare close completes', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const items = cold<ChannelItem>('a-b|', { a: '1\n', b: '2\n' });
-      expectObservable(items.pipe(observeValues())).toBe(
+      expectObservable(items.pipe(observeValues({ requireEnd: true }))).toBe(
         'a-b#',
         { a: 1, b: 2 },
         expect.any(StreamTruncatedError),
       );
-      expectObservable(items.pipe(observeValues({ requireEnd: false }))).toBe('a-b|', { a: 1, b: 2 });
+      expectObservable(items.pipe(observeValues())).toBe('a-b|', { a: 1, b: 2 });
     });
   });
 
-  it('a dropped socket before the end record is a truncation, other errors pass; after it, the stream counts as complete', () => {
+  it('with requireEnd a dropped socket before the end record is a truncation, other errors pass; after it, the stream counts as complete', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const dropped = new ChannelClosedError('dropped');
-      expectObservable(cold<ChannelItem>('a-#', { a: '1\n' }, dropped).pipe(observeValues())).toBe(
+      expectObservable(cold<ChannelItem>('a-#', { a: '1\n' }, dropped).pipe(observeValues({ requireEnd: true }))).toBe(
         'a-#',
         { a: 1 },
         expect.objectContaining({ name: 'StreamTruncatedError', cause: dropped }),
       );
       const refused = new Error('404');
-      expectObservable(cold<ChannelItem>('#', undefined, refused).pipe(observeValues())).toBe('#', undefined, refused);
+      expectObservable(cold<ChannelItem>('#', undefined, refused).pipe(observeValues({ requireEnd: true }))).toBe('#', undefined, refused);
+      expectObservable(cold<ChannelItem>('a-#', { a: '1\n' }, dropped).pipe(observeValues())).toBe('a-#', { a: 1 }, dropped);
       expectObservable(cold<ChannelItem>('a-e-#', { a: '1\n', e: END }, dropped).pipe(observeValues())).toBe('a---|', { a: 1 });
     });
   });
