@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Observable, Subscriber, Subscription } from 'rxjs';
 import type { ChannelReader } from '../channel/ChannelReader';
 import { releaseChannelEnd } from '../codec/releaseChannelEnd';
-import { observeValues } from '../channel/observeValues';
-import { keepDemand } from '../demand/DemandObservable';
 import { identityCodec, PayloadCodec } from '../codec/PayloadCodec';
 import type { Connection } from '../connection/Connection';
 import { InvocationError } from '../errors/InvocationError';
@@ -114,8 +112,8 @@ export class CallClient {
             return;
           }
           if (gone) releaseChannelEnd(socketFactory, reader.url);
-          // a streaming function's values must end with the end record: anything else is a truncation
-          else values = (keepDemand(reader, reader.pipe(observeValues({ requireEnd: true }))) as Observable<T>).subscribe(subscriber);
+          // an iii-rx producer's stream starts with a begin record, so the reader requires its end record
+          else values = (reader.values$() as Observable<T>).subscribe(subscriber);
         },
         error: (err) => {
           if (!gone) subscriber.error(err);

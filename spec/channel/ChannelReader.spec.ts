@@ -7,9 +7,6 @@ import { consumeBatches } from '../../lib/demand/consumeBatches';
 import { ChannelClosedError } from '../../lib/errors/ChannelClosedError';
 import { DecodeError } from '../../lib/errors/DecodeError';
 import { ChannelFixture, eventually, recordingFactory, settled, startChannelFixture } from './support/channelFixture';
-import { encodeStreamEnd } from '../../lib/protocol/streamEnd';
-
-const END = encodeStreamEnd({ kind: 'end' });
 
 const MiB = 1024 * 1024;
 
@@ -32,11 +29,10 @@ describe('ChannelReader: views, typed values and demand against the embedded eng
         reader.values$({ requireEnd: false }).pipe(map((v) => ['value', v instanceof Uint8Array ? v.byteLength : v] as const)),
       ).pipe(toArray()),
     );
-    // a value stream ends with its end record (README: Observables in payloads and results)
-    await lastValueFrom(from(['{"n":1}\n', Buffer.from([1, 2]), '{"n":2}\n', END]).pipe((s) => writer.write(s)));
+    await lastValueFrom(from(['{"n":1}\n', Buffer.from([1, 2]), '{"n":2}\n']).pipe((s) => writer.write(s)));
     const got = await all;
     expect(sockets).toHaveLength(1);
-    expect(got.filter(([k]) => k === 'text').map(([, v]) => v)).toEqual(['{"n":1}\n', '{"n":2}\n', END]);
+    expect(got.filter(([k]) => k === 'text').map(([, v]) => v)).toEqual(['{"n":1}\n', '{"n":2}\n']);
     expect(got.filter(([k]) => k === 'bytes').map(([, v]) => v)).toEqual([2]);
     expect(got.filter(([k]) => k === 'value').map(([, v]) => v)).toEqual([{ n: 1 }, 2, { n: 2 }]);
   });
@@ -59,7 +55,6 @@ describe('ChannelReader: views, typed values and demand against the embedded eng
     const got = lastValueFrom(reader.values$(Reading, { requireEnd: false }).pipe(toArray()));
     writer.next('{"sensor":"a","celsius":20.5}\n{"sensor":"b",');
     writer.next('"celsius":-3}\n');
-    writer.next(END);
     writer.complete();
     const readings = await got;
     expect(readings).toEqual([
@@ -126,7 +121,6 @@ describe('ChannelReader: views, typed values and demand against the embedded eng
       writer.write(
         (function* () {
           for (let i = 0; i < 5_000; i++) yield `{"i":${i},"pad":"${'x'.repeat(200)}"}\n`;
-          yield END;
         })(),
       ),
     );
