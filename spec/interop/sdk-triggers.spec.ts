@@ -105,6 +105,8 @@ describe('iii-sdk 0.22.1 triggers through the embedded engine', () => {
     const visitor = registerWorker(engine.url, { otel: { enabled: false }, enableMetricsReporting: false, workerName: 'visitor' });
     await waitFor(() => engine.listWorkers().some((w) => !before.has(w.id)));
     const visitorId = engine.listWorkers().find((w) => !before.has(w.id))!.id;
+    // the SDK describes itself through engine::workers::register once connected: wait for that before leaving
+    await waitFor(() => events.some((e) => e.event === 'worker_metadata_updated' && e.worker_id === visitorId));
     await visitor.shutdown();
     await waitFor(() => events.some((e) => e.event === 'worker_disconnected' && e.worker_id === visitorId));
     // the SDK describes itself through engine::workers::register, which fires worker_metadata_updated (PROTOCOL.md §10.5)
