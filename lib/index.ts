@@ -129,7 +129,9 @@ export { streamResult } from './codec/streamResult';
 export { streamValues, framedValues } from './codec/streamValues';
 export type { StreamValuesOptions } from './codec/streamValues';
 export { encodeStreamEnd, decodeStreamEnd, isStreamEnd, STREAM_END_KEY } from './protocol/streamEnd';
-export type { StreamEnd } from './protocol/streamEnd';
+export { encodeStreamBegin, decodeStreamRecord, STREAM_RECORDS_VERSION } from './protocol/streamEnd';
+export type { StreamEnd, StreamRecord } from './protocol/streamEnd';
+export type { RequireEnd, StreamReadOptions, StreamWriteOptions } from './channel/streamRecords';
 export type { StreamResultOptions } from './codec/streamResult';
 export { isChannelEnd } from './codec/isChannelEnd';
 

@@ -11,13 +11,14 @@ import type { ChannelItem } from './ChannelItem';
 import { channelUrl } from './channelUrl';
 import { ChannelRefLike, toChannelRef } from './toChannelRef';
 import { collectBytes, CollectOptions } from './collectBytes';
-import { observeValues } from './observeValues';
+import { observeValues, ObserveValuesOptions } from './observeValues';
 import { decodeValues } from './decodeValues';
 import { ReadFlowOptions, ReadSession } from './ReadSession';
+import type { StreamReadOptions } from './streamRecords';
 import { textItems } from './textItems';
 
 /** Options of a channel reader. */
-export interface ChannelReaderOptions extends ReadFlowOptions {
+export interface ChannelReaderOptions extends ReadFlowOptions, StreamReadOptions {
   /** Opens the socket; defaults to `ws` on Node. */
   socketFactory?: SocketFactory;
 }
@@ -36,7 +37,11 @@ interface View {
  * The read end of a channel as a **cold Observable of {@link ChannelItem}s with one socket**: the first
  * subscription opens the socket (`dir=read`), the Observable completes when the writer finishes and errors
  * when the socket fails (`ChannelNotFoundError` for an unknown channel or wrong key, `SocketError`,
- * `ChannelClosedError` when dropped). Several views can share the socket — `reader.text$`, `reader.bytes$`
+ * `ChannelClosedError` when dropped). The stream records of an iii-rx writer (`protocol/streamEnd`) never
+ * arrive as items: a stream that began with a begin record completes only after its end record, errors with
+ * `StreamError` (the producer's code and message) on an error record, and with `StreamTruncatedError` when
+ * it closes or drops without one (`requireEnd` changes that); a stream without records (an iii-sdk writer)
+ * completes at the close. Several views can share the socket — `reader.text$`, `reader.bytes$`
  * and `reader.values$()` together — as long as they subscribe before the first item is delivered (in the
  * same tick); the socket closes when the last one unsubscribes. A subscription after items were delivered,
  * or after the stream ended, errors with `ChannelClosedError`: the engine hands each half out only once.
@@ -187,9 +192,11 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
   }
 
   /**
-   * The values of a stream written by the payload codec or `streamResult`: NDJSON text frames become JSON
-   * values, binary frames `Uint8Array` values. Given an io-ts codec, each value is decoded with it and a
-   * value that does not fit errors with `DecodeError` naming its path. A view, like `text$`, and pausable.
+   * The values of a stream written by the payload codec, `streamValues` or `streamResult`: NDJSON text frames
+   * become JSON values, binary frames `Uint8Array` values, and the stream's end record decides how it ends
+   * (see `observeValues`; `{ requireEnd: false }` reads a plain NDJSON channel, e.g. one written line by line
+   * with `writeChannel` or by an iii-sdk peer). Given an io-ts codec, each value is decoded with it and a value
+   * that does not fit errors with `DecodeError` naming its path. A view, like `text$`, and pausable.
    *
    * @example
    * ```ts
@@ -197,10 +204,15 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
    * reader.values$(Reading).subscribe((r) => console.log(r.sensor, r.celsius));
    * ```
    */
-  values$(): Observable<unknown>;
-  values$<A>(codec: t.Decoder<unknown, A>): Observable<A>;
-  values$<A>(codec?: t.Decoder<unknown, A>): Observable<unknown> {
-    const values = keepDemand(this, this.pipe(observeValues()));
+  values$(options?: ObserveValuesOptions): Observable<unknown>;
+  values$<A>(codec: t.Decoder<unknown, A>, options?: ObserveValuesOptions): Observable<A>;
+  values$<A>(
+    codecOrOptions?: t.Decoder<unknown, A> | ObserveValuesOptions,
+    options?: ObserveValuesOptions,
+  ): Observable<unknown> {
+    const codec = isDecoder(codecOrOptions) ? codecOrOptions : undefined;
+    const flow = codec ? options : (codecOrOptions as ObserveValuesOptions | undefined);
+    const values = keepDemand(this, this.pipe(observeValues(flow)));
     return codec ? values.pipe(decodeValues(codec)) : values;
   }
 
@@ -275,6 +287,10 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
       onChange,
     );
   }
+}
+
+function isDecoder<A>(x: unknown): x is t.Decoder<unknown, A> {
+  return typeof (x as { decode?: unknown } | undefined)?.decode === 'function';
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

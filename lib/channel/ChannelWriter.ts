@@ -12,10 +12,11 @@ import { ChannelItem, channelItemBytes } from './ChannelItem';
 import type { ChannelProgress } from './ChannelProgress';
 import { channelUrl } from './channelUrl';
 import { ChannelRefLike, toChannelRef } from './toChannelRef';
+import { StreamRecordWriter, StreamWriteOptions } from './streamRecords';
 import { WriteFlowOptions, WriteSession, WriteSessionEvents } from './WriteSession';
 
 /** Options of a channel writer. */
-export interface ChannelWriterOptions extends WriteFlowOptions {
+export interface ChannelWriterOptions extends WriteFlowOptions, StreamWriteOptions {
   /** Opens the socket; defaults to `ws` on Node. */
   socketFactory?: SocketFactory;
 }
@@ -46,6 +47,13 @@ type WriterMode = 'fresh' | 'write' | 'push' | 'completing' | 'finished';
  * `done$` reports the progress and outcome of this end however it is written, and completes once the
  * socket closed normally. Reading it, or calling `ready()`, opens nothing. `unsubscribe()` before
  * `complete()` abandons the stream (the reader sees an early end).
+ *
+ * The stream is framed with its records (`protocol/streamEnd`): a begin record first and, on completion, the
+ * end record — or, when the source fails (or `error(err)` is called), the error record with the error's
+ * code and message, then a normal close, so an iii-rx reader errors with `StreamError` even on an engine that
+ * forwards only a bare close; the error is also told to `logger`. A dropped socket (unsubscribe, overflow,
+ * a process that dies) sends no end record: an iii-rx reader errors with `StreamTruncatedError`. `records:
+ * false` sends exactly the source's items. An iii-sdk reader sees the records as text messages.
  *
  * Binary items are cut into frames of at most 64 KiB; strings go as one text frame each (at most 16 MiB).
  * If the reader is gone the engine drops the socket and the write errors with `ChannelClosedError`.
@@ -95,14 +103,15 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
    * Sends `source` through the channel; emits running progress and completes after a normal close.
    * Errors: `ChannelClosedError` (reader gone, end already used), `ChannelNotFoundError`, `SocketError`,
    * `ChannelOverflowError` (a source that cannot pause outran the socket by more than `maxQueuedBytes`),
-   * `PayloadTooLargeError` (a text item over 16 MiB), or the source's own error (the socket is then
-   * dropped, so the reader sees the stream end early).
+   * `PayloadTooLargeError` (a text item over 16 MiB), or the source's own error (reported once its error
+   * record was sent and the socket closed; with `records: false` the socket is dropped instead).
    */
-  write(source: ChannelSource, options: WriteFlowOptions = {}): Observable<ChannelProgress> {
+  write(source: ChannelSource, options: WriteFlowOptions & StreamWriteOptions = {}): Observable<ChannelProgress> {
     return new Observable<ChannelProgress>((subscriber) => {
       let session: WriteSession;
       let teardownSource: (() => void) | undefined;
       let pull: (() => void) | undefined;
+      let sourceFailure: Error | undefined;
       try {
         session = this.openSession('write', options, {
           progress: (p) => {
@@ -111,14 +120,20 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
           },
           writable: () => pull?.(),
           done: () => {
+            if (sourceFailure) {
+              // the error record went out and the socket closed normally: now report the source's error
+              this.settleFailure(sourceFailure);
+              subscriber.error(sourceFailure);
+              return;
+            }
             this.mode = 'finished';
             this.outcome.complete();
             subscriber.complete();
           },
           fail: (err) => {
             teardownSource?.();
-            this.settleFailure(err);
-            subscriber.error(err);
+            this.settleFailure(sourceFailure ?? err);
+            subscriber.error(sourceFailure ?? err);
           },
         });
       } catch (err) {
@@ -131,6 +146,13 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
         const error = err instanceof Error ? err : new Error(String(err));
         this.settleFailure(error);
         subscriber.error(error);
+      };
+      // the source itself failed: its error travels as the error record, then the socket closes normally
+      const endSource = (err: unknown) => {
+        const error = err instanceof Error ? err : new Error(String(err));
+        this.logSourceError(error);
+        if (session.endWithError(error)) sourceFailure = error;
+        else failSource(error);
       };
       if (isObservable(source)) {
         let sub: Subscription | undefined;
@@ -161,7 +183,7 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
               if (!session.isFinished) demand.set(session.wantsMore);
             },
             error: (err) => {
-              if (!stopped) failSource(err);
+              if (!stopped) endSource(err);
             },
             complete: () => session.end(),
           },
@@ -197,7 +219,7 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
               }
             } catch (err) {
               stopped = true;
-              failSource(err);
+              endSource(err);
             } finally {
               pulling = false;
             }
@@ -244,12 +266,21 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
     this.unsubscribe();
   }
 
-  /** Observer API: abandons the stream — drops the socket (the reader sees an early end) and fails `done$` with `err`. */
+  /**
+   * Observer API: the source failed — sends what is queued and the error record of `err`, then closes
+   * normally (with `records: false`: drops the socket, the reader sees an early end); `done$` fails with `err`.
+   */
   error(err: unknown): void {
     const session = this.pushSession();
     if (!session || this.mode !== 'push') return;
-    session.abort();
-    this.settleFailure(err instanceof Error ? err : new Error(String(err)));
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.logSourceError(error);
+    if (!session.endWithError(error)) session.abort();
+    this.settleFailure(error);
+  }
+
+  private logSourceError(err: Error): void {
+    this.options.logger?.error?.(`the source of a channel writer failed: ${err.message}`, err);
   }
 
   /** Resolves once the queue has drained into the socket (at once if nothing was queued); rejects if the writer failed. */
@@ -312,7 +343,8 @@ export class ChannelWriter extends Subscription implements Observer<ChannelItem>
     }
     const merged = { ...this.options };
     for (const [k, v] of Object.entries(flow)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
-    const session = new WriteSession(this.url, this.options.socketFactory ?? defaultSocketFactory, merged, events);
+    const records = new StreamRecordWriter(merged.records !== false);
+    const session = new WriteSession(this.url, this.options.socketFactory ?? defaultSocketFactory, merged, events, records);
     this.mode = mode;
     return session;
   }

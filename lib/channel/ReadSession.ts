@@ -2,6 +2,7 @@ import { ChannelClosedError } from '../errors/ChannelClosedError';
 import { ChannelOverflowError } from '../errors/ChannelOverflowError';
 import type { SocketFactory, SocketLike } from '../socket/SocketLike';
 import { ChannelItem, channelItemBytes } from './ChannelItem';
+import { StreamReadOptions, StreamRecordReader } from './streamRecords';
 import { Watermarks } from './Watermarks';
 
 /** Flow-control settings of one read of a channel. */
@@ -54,13 +55,16 @@ export class ReadSession {
   private ended = false;
   private failure: Error | undefined;
   private closedByUs = false;
+  /** Takes the stream records (`protocol/streamEnd`) off the items and decides how the stream ended. */
+  private readonly records: StreamRecordReader;
 
   constructor(
     private readonly url: string,
     private readonly socketFactory: SocketFactory,
-    options: ReadFlowOptions,
+    options: ReadFlowOptions & StreamReadOptions,
     private readonly onChange: () => void,
   ) {
+    this.records = new StreamRecordReader(options.requireEnd);
     const high = options.highWaterMark ?? DEFAULT_READ_HIGH_WATER_MARK;
     const highBytes = options.highWaterMarkBytes ?? DEFAULT_READ_HIGH_WATER_MARK_BYTES;
     this.gate = new Watermarks({
@@ -81,6 +85,11 @@ export class ReadSession {
     socket.setHandlers({
       message: (data) => {
         if (this.closedByUs || this.ended) return;
+        if (!this.records.accept(data)) {
+          const failure = this.records.failure;
+          if (failure) this.endEarly(failure);
+          return;
+        }
         this.queue.push(data);
         this.queuedByteCount += channelItemBytes(data);
         this.updateFlow();
@@ -92,12 +101,13 @@ export class ReadSession {
       close: (code, reason) => {
         if (this.closedByUs || this.ended) return;
         this.ended = true;
-        if (error) this.failure = error;
-        else if (code !== 1000 && code !== 1005) {
-          this.failure = new ChannelClosedError(
+        let failure = error;
+        if (!failure && code !== 1000 && code !== 1005) {
+          failure = new ChannelClosedError(
             `channel read socket dropped (close ${code}${reason ? ` ${reason}` : ''}) before the writer finished`,
           );
         }
+        this.failure = this.records.settle(failure);
         this.onChange();
       },
     });
@@ -164,6 +174,14 @@ export class ReadSession {
     this.head = 0;
     this.queuedByteCount = 0;
     this.socket?.terminate();
+  }
+
+  /** An error record arrived: the stream fails once the items before it were taken; the socket is not needed any more. */
+  private endEarly(failure: Error): void {
+    this.ended = true;
+    this.failure = failure;
+    this.socket?.terminate();
+    this.onChange();
   }
 
   private updateFlow(): void {

@@ -5,6 +5,7 @@ import { PROTOCOL } from '../protocol/constants';
 import type { SocketFactory, SocketLike } from '../socket/SocketLike';
 import { ChannelItem, channelItemBytes } from './ChannelItem';
 import type { ChannelProgress } from './ChannelProgress';
+import type { StreamRecordWriter } from './streamRecords';
 
 /** Flow-control settings of one write to a channel. */
 export interface WriteFlowOptions {
@@ -71,6 +72,8 @@ export class WriteSession {
     private readonly socketFactory: SocketFactory,
     options: WriteFlowOptions,
     private readonly events: WriteSessionEvents,
+    /** The stream records (`protocol/streamEnd`) framing what this session sends, if any. */
+    private readonly records?: StreamRecordWriter,
   ) {
     this.high = options.highWaterMarkBytes ?? 1024 * 1024;
     this.low = Math.min(options.lowWaterMarkBytes ?? Math.floor(this.high / 2), this.high);
@@ -92,6 +95,12 @@ export class WriteSession {
         }
         this.isOpen = true;
         this.everOpen = true;
+        // the begin record goes first, outside the queue (so it counts against no bound)
+        const begin = this.records?.first();
+        if (begin !== undefined) {
+          this.outstanding++;
+          socket.send(begin, this.onSent);
+        }
         this.flush();
       },
       error: (err) => {
@@ -142,16 +151,41 @@ export class WriteSession {
         return;
       }
     }
+    this.records?.observe(item);
     this.pending.push(item);
     this.queued += channelItemBytes(item);
     this.flush();
   }
 
-  /** No more items: close normally once everything queued was handed to the network. */
+  /** No more items: close normally once everything queued (and the end record) was handed to the network. */
   end(): void {
     if (this.finished || this.ending) return;
+    const last = this.records?.last();
+    if (last !== undefined) this.queueRecord(last);
     this.ending = true;
+    this.flush();
     this.maybeClose();
+  }
+
+  /**
+   * The source failed: send what is queued, then the error record of `err`, and close normally (`done` is
+   * reported). Returns false (and does nothing) when this session sends no records or cannot any more: the
+   * caller then aborts.
+   */
+  endWithError(err: Error): boolean {
+    if (this.finished || this.ending || this.socketError) return false;
+    const last = this.records?.last(err);
+    if (last === undefined) return false;
+    this.queueRecord(last);
+    this.ending = true;
+    this.flush();
+    this.maybeClose();
+    return true;
+  }
+
+  private queueRecord(record: string): void {
+    this.pending.push(record);
+    this.queued += channelItemBytes(record);
   }
 
   /**
@@ -193,6 +227,7 @@ export class WriteSession {
         this.queued -= size;
         this.outstanding++;
         socket.send(frame, this.onSent);
+        if (this.records?.isOwn(frame)) continue;
         this.bytes += size;
         this.frames++;
         this.events.progress({ bytes: this.bytes, frames: this.frames });

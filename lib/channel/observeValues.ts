@@ -1,29 +1,30 @@
 import { Observable, OperatorFunction } from 'rxjs';
-import { ChannelClosedError } from '../errors/ChannelClosedError';
-import { StreamError } from '../errors/StreamError';
-import { StreamTruncatedError } from '../errors/StreamTruncatedError';
-import { decodeStreamEnd, isStreamEnd } from '../protocol/streamEnd';
 import type { ChannelItem } from './ChannelItem';
 import { LineSplitter } from './LineSplitter';
 import type { JsonLinesOptions } from './jsonLines';
+import { RequireEnd, StreamRecordReader } from './streamRecords';
 
 /** Options of {@link observeValues}. */
 export interface ObserveValuesOptions extends JsonLinesOptions {
   /**
-   * Whether the stream must end with its end record (`protocol/streamEnd`). `true` (default): a stream that
-   * stops without it errors with `StreamTruncatedError`. `false`: a plain NDJSON stream (e.g. written by an
-   * iii-sdk peer) completes when its socket closes. Either way an error record errors with `StreamError`.
+   * Whether the stream must end with its end record (`protocol/streamEnd`). `'auto'` (default): if it began
+   * with a begin record (an iii-rx writer), a stream that stops without its end record errors with
+   * `StreamTruncatedError`, and a plain NDJSON stream (e.g. written by an iii-sdk peer) completes when its
+   * socket closes. `true`: always required; `false`: never. Any way, an error record errors with
+   * `StreamError`. A channel reader takes the records off before they get here (give `requireEnd` to the
+   * reader instead), so on a reader's items only the default and `false` make sense.
    */
-  requireEnd?: boolean;
+  requireEnd?: RequireEnd;
 }
 
 /**
  * Turns a value stream written by the payload codec, `streamResult` or a streaming function back into
  * values: text frames are NDJSON (one JSON value per line), binary frames are passed on as `Uint8Array`
- * values, in order. The stream's end record decides how it ends: completion, or `StreamError` carrying the
- * producer's code and message; a stream cut off before its end record (a close without it, or a dropped
- * socket: `ChannelClosedError` becomes its `cause`) errors with `StreamTruncatedError` (a bare close is
- * accepted with `requireEnd: false`). Other socket errors pass through. Items after the end record are ignored.
+ * values, in order. The stream records (`protocol/streamEnd`) are never values: the end record decides
+ * how the stream ends — completion, or `StreamError` carrying the producer's code and message; a stream that
+ * began with a begin record and is cut off before its end record (a close without it, or a dropped socket:
+ * `ChannelClosedError` becomes its `cause`) errors with `StreamTruncatedError`; one without records ends at
+ * the close (see `requireEnd`). Other socket errors pass through. Items after the end record are ignored.
  *
  * @example
  * ```ts
@@ -31,12 +32,12 @@ export interface ObserveValuesOptions extends JsonLinesOptions {
  * ```
  */
 export function observeValues(options: ObserveValuesOptions = {}): OperatorFunction<ChannelItem, unknown> {
-  const requireEnd = options.requireEnd ?? true;
+  const requireEnd = options.requireEnd ?? 'auto';
   return (source) =>
     new Observable<unknown>((subscriber) => {
       const splitter = new LineSplitter(options.maxLineChars ?? 16 * 1024 * 1024);
       const emit = (value: unknown) => subscriber.next(value);
-      let ended = false;
+      const records = new StreamRecordReader(requireEnd);
       const flush = (): boolean => {
         try {
           splitter.flush(emit);
@@ -48,17 +49,16 @@ export function observeValues(options: ObserveValuesOptions = {}): OperatorFunct
       };
       return source.subscribe({
         next: (item) => {
-          if (ended) return;
-          if (typeof item !== 'string') {
-            subscriber.next(item);
+          if (records.end) return;
+          if (!records.accept(item)) {
+            if (!records.end || !flush()) return;
+            // an error ends the stream at once; a clean end completes when the socket closes after it
+            const failure = records.failure;
+            if (failure) subscriber.error(failure);
             return;
           }
-          if (isStreamEnd(item)) {
-            if (!flush()) return;
-            const end = decodeStreamEnd(item);
-            ended = true;
-            // an error ends the stream at once; a clean end completes when the socket closes after it
-            if (end.kind === 'error') subscriber.error(new StreamError(end.code, end.message));
+          if (typeof item !== 'string') {
+            subscriber.next(item);
             return;
           }
           try {
@@ -68,25 +68,16 @@ export function observeValues(options: ObserveValuesOptions = {}): OperatorFunct
           }
         },
         error: (err) => {
-          if (ended) subscriber.complete();
-          else if (err instanceof ChannelClosedError) {
-            // the socket was dropped before the end record: the same as a close without it
-            subscriber.error(new StreamTruncatedError(`the value stream was cut off: ${err.message}`, { cause: err }));
-          } else subscriber.error(err);
+          // a dropped socket before the end record is a truncation of a stream that had to end with one
+          const failure = records.settle(err);
+          if (failure) subscriber.error(failure);
+          else subscriber.complete();
         },
         complete: () => {
-          if (ended) {
-            subscriber.complete();
-            return;
-          }
-          if (!flush()) return;
-          if (requireEnd) {
-            subscriber.error(
-              new StreamTruncatedError(
-                'the value stream ended without its end record: the producer stopped before finishing (died, cancelled or dropped)',
-              ),
-            );
-          } else subscriber.complete();
+          if (!records.end && !flush()) return;
+          const failure = records.settle();
+          if (failure) subscriber.error(failure);
+          else subscriber.complete();
         },
       });
     });

@@ -39,5 +39,6 @@ export function writeHttpResponse(writer: ChannelWriter, response: StreamedHttpR
   const body$ = (isObservable(response.body) ? response.body : from(response.body as AsyncIterable<string | Uint8Array>)).pipe(
     map((chunk): ChannelItem => (typeof chunk === 'string' ? encoder.encode(chunk) : chunk)),
   );
-  return writer.write(concat(of(...head), body$));
+  // no stream records: the engine reads this channel's text frames as control messages
+  return writer.write(concat(of(...head), body$), { records: false });
 }

@@ -4,9 +4,10 @@ import { observeValues } from '../../lib/channel/observeValues';
 import { ChannelClosedError } from '../../lib/errors/ChannelClosedError';
 import { StreamError } from '../../lib/errors/StreamError';
 import { StreamTruncatedError } from '../../lib/errors/StreamTruncatedError';
-import { encodeStreamEnd } from '../../lib/protocol/streamEnd';
+import { encodeStreamBegin, encodeStreamEnd } from '../../lib/protocol/streamEnd';
 
 const END = encodeStreamEnd({ kind: 'end' });
+const BEGIN = encodeStreamBegin();
 
 describe('observeValues', () => {
   let scheduler: TestScheduler;
@@ -31,23 +32,50 @@ describe('observeValues', () => {
     });
   });
 
-  it('a stream that closes without its end record is truncated; requireEnd: false accepts it', () => {
+  it('a stream that began with a begin record and closes without its end record is truncated; requireEnd: false accepts it', () => {
     scheduler.run(({ cold, expectObservable }) => {
-      const items = cold<ChannelItem>('a-b|', { a: '1\n', b: '2\n' });
+      const items = cold<ChannelItem>('s-a-b|', { s: BEGIN, a: '1\n', b: '2\n' });
       expectObservable(items.pipe(observeValues())).toBe(
-        'a-b#',
+        '--a-b#',
         { a: 1, b: 2 },
         expect.any(StreamTruncatedError),
       );
-      expectObservable(items.pipe(observeValues({ requireEnd: false }))).toBe('a-b|', { a: 1, b: 2 });
+      expectObservable(items.pipe(observeValues({ requireEnd: false }))).toBe('--a-b|', { a: 1, b: 2 });
+    });
+  });
+
+  it('a stream without records (an iii-sdk writer) completes at the close, unless requireEnd: true', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const items = cold<ChannelItem>('a-b|', { a: '1\n', b: '2\n' });
+      expectObservable(items.pipe(observeValues())).toBe('a-b|', { a: 1, b: 2 });
+      expectObservable(items.pipe(observeValues({ requireEnd: true }))).toBe('a-b#', { a: 1, b: 2 }, expect.any(StreamTruncatedError));
+      const dropped = new ChannelClosedError('writer_lost');
+      // without a begin record a dropped socket is the engine's report (opt-in channelReportWriterLoss): it passes
+      expectObservable(cold<ChannelItem>('a-#', { a: '1\n' }, dropped).pipe(observeValues())).toBe('a-#', { a: 1 }, dropped);
+    });
+  });
+
+  it('the begin record is never a value, wherever it appears, and the begin/end records pass demand-free', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const items = cold<ChannelItem>('s-a-e|', { s: BEGIN, a: '{"k":1}\n', e: END });
+      expectObservable(items.pipe(observeValues())).toBe('--a--|', { a: { k: 1 } });
+      expectSubscriptions(items.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('unsubscribing mid-stream unsubscribes the channel, whatever records were seen', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const items = cold<ChannelItem>('s-a-b-e|', { s: BEGIN, a: '1\n', b: '2\n', e: END });
+      expectObservable(items.pipe(observeValues()), '---!').toBe('--a', { a: 1 });
+      expectSubscriptions(items.subscriptions).toBe('^--!');
     });
   });
 
   it('a dropped socket before the end record is a truncation, other errors pass; after it, the stream counts as complete', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const dropped = new ChannelClosedError('dropped');
-      expectObservable(cold<ChannelItem>('a-#', { a: '1\n' }, dropped).pipe(observeValues())).toBe(
-        'a-#',
+      expectObservable(cold<ChannelItem>('s-a-#', { s: BEGIN, a: '1\n' }, dropped).pipe(observeValues())).toBe(
+        '--a-#',
         { a: 1 },
         expect.objectContaining({ name: 'StreamTruncatedError', cause: dropped }),
       );

@@ -81,10 +81,10 @@ describe('channelPayloadCodec.encode and streamResult against the embedded engin
     expect(values).toEqual([{ n: 1 }, 'two', Buffer.from([3]), null, [4]]);
   });
 
-  it('streamResult: the raw frames are one NDJSON text frame per value, then the end record', async () => {
+  it('streamResult: the frames are one NDJSON text frame per value; the reader takes the begin and end records off', async () => {
     const ref = await streamResult(fx.worker, interval(1).pipe(take(3)));
     const frames = await lastValueFrom(channelReader(fx.engine.url, ref).pipe(toArray()));
-    expect(frames).toEqual(['0\n', '1\n', '2\n', '{"$iii_rx":"end"}\n']);
+    expect(frames).toEqual(['0\n', '1\n', '2\n']);
   });
 
   it('round trip through a Worker: an Observable argument arrives as a reader, a handler result Observable as a reader', async () => {

@@ -4,7 +4,11 @@ import type { ChannelHost } from '../../lib/channel/ChannelHost';
 import { framedValues, streamValues, toChannelItem } from '../../lib/codec/streamValues';
 import { IiiRxError } from '../../lib/errors/IiiRxError';
 import { PayloadEncodeError } from '../../lib/errors/PayloadEncodeError';
+import { encodeStreamBegin } from '../../lib/protocol/streamEnd';
 import { FakeSocket } from '../connection/FakeSocket';
+
+/** The first frame of every iii-rx stream (protocol/streamEnd). */
+const BEGIN = encodeStreamBegin();
 
 const READ = { channel_id: '6f1d2c3b-4a59-4e8f-9a0b-1c2d3e4f5a6b', access_key: 'a2b3c4d5-e6f7-4a8b-9c0d-e1f2a3b4c5d6', direction: 'read' };
 const WRITE = { ...READ, direction: 'write' };
@@ -53,7 +57,7 @@ describe('streamValues', () => {
         expect(sockets.map((s) => new URL(s.url).searchParams.get('dir'))).toEqual(['write', 'read']);
         // the writer was dropped and the untaken reader half taken and dropped: the engine frees the channel
         expect(sockets.every((s) => s.terminated)).toBe(true);
-        expect(sockets[0].sent).toEqual(['"b"\n', '"c"\n', '"d"\n']);
+        expect(sockets[0].sent).toEqual([BEGIN, '"b"\n', '"c"\n', '"d"\n']);
       }, 9);
     });
   });
@@ -78,7 +82,7 @@ describe('streamValues', () => {
       expectSubscriptions(values.subscriptions).toBe('^---!');
       scheduler.schedule(() => {
         expect(sockets).toHaveLength(1);
-        expect(sockets[0].sent).toEqual(['{"n":1}\n', '\u0001', '{"$iii_rx":"end"}\n']);
+        expect(sockets[0].sent).toEqual([BEGIN, '{"n":1}\n', '\u0001', '{"$iii_rx":"end"}\n']);
         expect(sockets[0].closedByClient).toBe(true);
       }, 5);
     });
@@ -91,7 +95,7 @@ describe('streamValues', () => {
       const values = cold('-a#', { a: 1 }, new IiiRxError('NOT_ALLOWED', 'nope'));
       expectObservable(streamValues(host, values, { onSourceError: (e) => failures.push(e) })).toBe('r-|', { r: READ });
       scheduler.schedule(() => {
-        expect(sockets[0].sent).toEqual(['1\n', '{"$iii_rx":"error","code":"NOT_ALLOWED","message":"nope"}\n']);
+        expect(sockets[0].sent).toEqual([BEGIN, '1\n', '{"$iii_rx":"error","code":"NOT_ALLOWED","message":"nope"}\n']);
         expect(failures.map((e) => e.message)).toEqual(['nope']);
       }, 4);
     });

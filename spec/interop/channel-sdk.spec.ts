@@ -15,8 +15,11 @@ import { binaryItems } from '../../lib/channel/binaryItems';
 import { textItems } from '../../lib/channel/textItems';
 import { collectBytes } from '../../lib/channel/collectBytes';
 import type { ChannelItem } from '../../lib/channel/ChannelItem';
+import { encodeStreamBegin, encodeStreamEnd } from '../../lib/protocol/streamEnd';
 
 type Sdk = ReturnType<typeof registerWorker>;
+const BEGIN = encodeStreamBegin();
+const END = encodeStreamEnd({ kind: 'end' });
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const waitFor = async (cond: () => boolean): Promise<void> => {
   while (!cond()) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -72,7 +75,8 @@ describe('channels: iii-rx ⇄ iii-sdk 0.22.1', () => {
     items.push('bye');
     await lastValueFrom(writer.write(from(items)));
     expect(sha(await all)).toBe(sha(data));
-    expect(texts).toEqual(['hello', 'bye']);
+    // the stream records (protocol/streamEnd) reach an SDK reader as text messages; its byte stream is unchanged
+    expect(texts).toEqual([BEGIN, 'hello', 'bye', END]);
   });
 
   it('an iii-rx writer feeding an iii-sdk ChannelWriter-made ref works the same (refs are symmetric)', async () => {
@@ -97,8 +101,8 @@ describe('channels: iii-rx ⇄ iii-sdk 0.22.1', () => {
     await waitFor(() => engine.functionIds().includes('sdk::consume'));
     const rows$ = from<unknown[]>([{ id: 1 }, 'two', new Uint8Array([9, 9, 9]), [3]]);
     const result = await firstValueFrom(rx.trigger('sdk::consume', { rows: rows$, tag: 'x' }));
-    // the last text message is the value stream's end record (README: Observables in payloads and results)
-    expect(result).toEqual({ tag: 'x', values: [{ id: 1 }, 'two', [3], { $iii_rx: 'end' }], bytes: 3 });
+    // the first and last text messages are the stream's begin and end records (README: Observables in payloads and results)
+    expect(result).toEqual({ tag: 'x', values: [{ $iii_rx: 'begin', v: 1 }, { id: 1 }, 'two', [3], { $iii_rx: 'end' }], bytes: 3 });
   });
 
   it('iii-sdk caller passes refs; the iii-rx handler gets live ends, and a returned live end reaches the SDK as a ref', async () => {
@@ -127,7 +131,7 @@ describe('channels: iii-rx ⇄ iii-sdk 0.22.1', () => {
     await new Promise<void>((res, rej) => input.writer.stream.write(Buffer.from([1, 2, 3]), (e) => (e ? rej(e) : res())));
     input.writer.stream.end();
     await expect(call).resolves.toEqual({ frames: 2 });
-    expect(texts).toEqual(['SHOUT']);
+    expect(texts).toEqual([BEGIN, 'SHOUT', END]);
     expect([...(await bytes)]).toEqual([3, 2, 1]);
 
     const given = (await sdk.trigger({ function_id: 'rx::give', payload: {} })) as { stream: unknown };
@@ -136,7 +140,17 @@ describe('channels: iii-rx ⇄ iii-sdk 0.22.1', () => {
     const texts2: string[] = [];
     sdkReader.onMessage((m) => texts2.push(m));
     await sdkReader.readAll();
-    expect(texts2).toEqual(['from rx']);
+    expect(texts2).toEqual([BEGIN, 'from rx', END]);
+  });
+
+  it('an iii-sdk writer of NDJSON (no stream records): values$() of an iii-rx reader completes at its close', async () => {
+    const channel = await sdkCreateChannel(sdk);
+    const values = lastValueFrom(channelReader(engine.url, channel.readerRef).values$().pipe(toArray()));
+    channel.writer.sendMessage('{"n":1}\n');
+    channel.writer.sendMessage('"two"\n');
+    await new Promise<void>((res, rej) => channel.writer.stream.write(Buffer.from([7]), (e) => (e ? rej(e) : res())));
+    channel.writer.stream.end();
+    await expect(values).resolves.toEqual([{ n: 1 }, 'two', Buffer.from([7])]);
   });
 
   it('iii-rx reader reads only text or only bytes with the filtered views', async () => {

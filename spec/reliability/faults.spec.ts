@@ -10,6 +10,9 @@ import type { Worker, WorkerOptions } from '../../lib/worker/Worker';
 import { ChannelReader } from '../../lib/channel/ChannelReader';
 import { ChannelWriter } from '../../lib/channel/ChannelWriter';
 import { ChannelClosedError } from '../../lib/errors/ChannelClosedError';
+import { IiiRxError } from '../../lib/errors/IiiRxError';
+import { StreamError } from '../../lib/errors/StreamError';
+import { StreamTruncatedError } from '../../lib/errors/StreamTruncatedError';
 import { InvocationError } from '../../lib/errors/InvocationError';
 import { RawClient, waitFor } from '../engine/support/RawClient';
 import { errorOf, syncWithEngine, whenOpen } from '../worker/workerTestKit';
@@ -64,8 +67,8 @@ describe('faults', () => {
   };
   const restartEngine = async (options: EngineOptions = {}) => {
     await engine?.close();
-    // these faults check the opt-in writer-loss report (1011 writer_lost); the real engine's default is a silent end
-    engine = await startEngine({ port: 0, channelReportWriterLoss: true, ...options });
+    // the engine's default is the real engine's semantics (a bare close to readers); cases opt in to channelReportWriterLoss
+    engine = await startEngine({ port: 0, ...options });
   };
 
   beforeAll(() => {
@@ -140,7 +143,8 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
   });
 
   describe('kill -9 mid-stream', () => {
-    it('iii-rx writer process dies: an iii-rx reader errors with ChannelClosedError after a clean prefix', async () => {
+    /** Starts a child writing an endless pattern into a new channel, kills it with -9 mid-stream, and reads the end. */
+    const killWriterMidStream = async () => {
       const host = worker();
       const channel = await firstValueFrom(host.createChannel());
       const got = tally();
@@ -152,10 +156,23 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
       await waitFor(() => got.bytes > 0);
       await writer.killHard();
       const end = await ended;
-      expect(end).toBeInstanceOf(ChannelClosedError);
-      expect((end as Error).message).toMatch(/1011 writer_lost/);
-      // everything that arrived is exactly the start of what was written
+      // everything that arrived is exactly the start of what was written, and no record leaked into the bytes
       expect(got.digest()).toBe(patternDigest(got.bytes));
+      return end;
+    };
+
+    it('iii-rx writer process dies (real-engine semantics: a bare close): an iii-rx reader errors with StreamTruncatedError after a clean prefix', async () => {
+      const end = await killWriterMidStream();
+      expect(end).toBeInstanceOf(StreamTruncatedError);
+      expect((end as Error).message).toMatch(/without its end record/);
+    });
+
+    it('iii-rx writer process dies, engine with channelReportWriterLoss: StreamTruncatedError caused by ChannelClosedError 1011 writer_lost', async () => {
+      await restartEngine({ channelReportWriterLoss: true });
+      const end = await killWriterMidStream();
+      expect(end).toBeInstanceOf(StreamTruncatedError);
+      expect((end as Error).cause).toBeInstanceOf(ChannelClosedError);
+      expect(((end as Error).cause as Error).message).toMatch(/1011 writer_lost/);
     });
 
     it('iii-rx writer process dies: an official iii-sdk reader just ends (it ignores close codes), with a clean prefix', async () => {
@@ -204,46 +221,24 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
       expect(await written).toBeInstanceOf(ChannelClosedError);
     });
 
-    it('terminated writer socket: the reader errors; a writer that closes normally ends it cleanly', async () => {
+    it('an iii-rx writer dropped mid-stream: the reader errors as truncated; one that completes ends it cleanly', async () => {
       const host = worker();
       const lost = await firstValueFrom(host.createChannel());
-      const w = await RawClient.open(endUrl(lost.writerRef));
-      raws.push(w);
-      const lostEnd = errorOf(lost.reader.text$);
-      await w.send('partial');
-      await w.close(true);
-      expect(await lostEnd).toBeInstanceOf(ChannelClosedError);
+      const got: string[] = [];
+      const lostEnd = new Promise<unknown>((resolve) => lost.reader.text$.subscribe({ next: (t) => got.push(t), error: resolve, complete: () => resolve('complete') }));
+      const dropping = lost.writer.write(new Observable<string>((s) => s.next('partial'))).subscribe();
+      await waitFor(() => got.length > 0);
+      dropping.unsubscribe(); // the writer's socket is dropped: the engine gives the reader a bare close
+      expect(await lostEnd).toBeInstanceOf(StreamTruncatedError);
+      expect(got).toEqual(['partial']); // the records never arrive as data
 
       const fine = await firstValueFrom(host.createChannel());
-      const w2 = await RawClient.open(endUrl(fine.writerRef));
-      raws.push(w2);
-      const all = lastValueFrom(fine.reader.text$, { defaultValue: undefined });
-      await w2.send('whole');
-      await w2.close();
-      await expect(all).resolves.toBe('whole');
+      const all = lastValueFrom(fine.reader.text$.pipe(toArray()));
+      await lastValueFrom(fine.writer.write(['one', 'two']));
+      await expect(all).resolves.toEqual(['one', 'two']);
     });
 
-    it('official iii-sdk writer: end() ends an iii-rx reader cleanly, destroy() (a drop) errors it', async () => {
-      const host = worker();
-      const ended = await firstValueFrom(host.createChannel());
-      const endedText = lastValueFrom(ended.reader.bytes$.pipe(toArray()));
-      const w1 = new SdkChannelWriter(engine.url, ended.writerRef);
-      w1.stream.write(Buffer.from('all of it'));
-      w1.stream.end();
-      expect(Buffer.concat((await endedText).map((b) => Buffer.from(b))).toString()).toBe('all of it');
-
-      const dropped = await firstValueFrom(host.createChannel());
-      const got: Uint8Array[] = [];
-      const droppedEnd = new Promise<unknown>((resolve) => dropped.reader.bytes$.subscribe({ next: (b) => got.push(b), error: resolve, complete: () => resolve('complete') }));
-      const w2 = new SdkChannelWriter(engine.url, dropped.writerRef);
-      await new Promise<void>((resolve) => w2.stream.write(Buffer.from('part'), () => resolve()));
-      await waitFor(() => got.length > 0);
-      w2.stream.destroy();
-      expect(await droppedEnd).toBeInstanceOf(ChannelClosedError);
-    });
-
-    it('with channelReportWriterLoss off (the default) the reader ends normally, as against upstream', async () => {
-      await restartEngine({ channelReportWriterLoss: false });
+    it('a writer without records (raw ws) that is terminated: a bare close, so the reader ends normally, as against upstream; channelReportWriterLoss makes it ChannelClosedError', async () => {
       const host = worker();
       const channel = await firstValueFrom(host.createChannel());
       const w = await RawClient.open(endUrl(channel.writerRef));
@@ -252,19 +247,70 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
       await w.send('partial');
       await w.close(true);
       await expect(all).resolves.toBe('partial');
+
+      await restartEngine({ channelReportWriterLoss: true });
+      const reporting = worker();
+      const lost = await firstValueFrom(reporting.createChannel());
+      const w2 = await RawClient.open(endUrl(lost.writerRef));
+      raws.push(w2);
+      const lostEnd = errorOf(lost.reader.text$);
+      await w2.send('partial');
+      await w2.close(true);
+      expect(await lostEnd).toBeInstanceOf(ChannelClosedError);
     });
 
-    it('an iii-rx writer whose source fails drops its socket: the reader errors instead of taking a truncated end', async () => {
+    it('official iii-sdk writer: end() ends an iii-rx reader cleanly; destroy() (a drop) too on real-engine semantics (documented: it sends no records), and errors it with channelReportWriterLoss', async () => {
+      const sdkDrop = async () => {
+        const host = worker();
+        const dropped = await firstValueFrom(host.createChannel());
+        const got: Uint8Array[] = [];
+        const droppedEnd = new Promise<unknown>((resolve) => dropped.reader.bytes$.subscribe({ next: (b) => got.push(b), error: resolve, complete: () => resolve('complete') }));
+        const w = new SdkChannelWriter(engine.url, dropped.writerRef);
+        await new Promise<void>((resolve) => w.stream.write(Buffer.from('part'), () => resolve()));
+        await waitFor(() => got.length > 0);
+        w.stream.destroy();
+        return droppedEnd;
+      };
+      const host = worker();
+      const ended = await firstValueFrom(host.createChannel());
+      const endedText = lastValueFrom(ended.reader.bytes$.pipe(toArray()));
+      const w1 = new SdkChannelWriter(engine.url, ended.writerRef);
+      w1.stream.write(Buffer.from('all of it'));
+      w1.stream.end();
+      expect(Buffer.concat((await endedText).map((b) => Buffer.from(b))).toString()).toBe('all of it');
+
+      // the engine forwards only a bare close, and an SDK writer announces no records: nothing tells a drop apart
+      expect(await sdkDrop()).toBe('complete');
+      await restartEngine({ channelReportWriterLoss: true });
+      expect(await sdkDrop()).toBeInstanceOf(ChannelClosedError);
+    });
+
+    it('an iii-rx writer whose source fails sends its error record and closes normally: the reader errors with StreamError (code and message), the producer logs it', async () => {
       const host = worker();
       const channel = await firstValueFrom(host.createChannel());
-      const readEnd = errorOf(channel.reader.text$);
+      const got: string[] = [];
+      const readEnd = new Promise<unknown>((resolve) => channel.reader.text$.subscribe({ next: (t) => got.push(t), error: resolve, complete: () => resolve('complete') }));
+      const logged: string[] = [];
+      const writer = new ChannelWriter(engine.url, channel.writerRef, { logger: { error: (m) => logged.push(m) } });
       const source = new Observable<string>((s) => {
         s.next('one');
-        setTimeout(() => s.error(new Error('source broke')), 10);
+        setTimeout(() => s.error(new IiiRxError('NOT_ALLOWED', 'source broke')), 10);
       });
-      const writeEnd = await errorOf(channel.writer.write(source));
-      expect((writeEnd as Error).message).toBe('source broke');
-      expect(await readEnd).toBeInstanceOf(ChannelClosedError);
+      const writeEnd = await errorOf(writer.write(source));
+      expect(writeEnd).toMatchObject({ code: 'NOT_ALLOWED', message: 'source broke' });
+      const end = await readEnd;
+      expect(end).toBeInstanceOf(StreamError);
+      expect(end).toMatchObject({ code: 'NOT_ALLOWED', message: 'source broke' });
+      expect(got).toEqual(['one']);
+      expect(logged).toEqual([expect.stringContaining('source broke')]);
+
+      // any other error travels with the stable default code; the Observer API does the same
+      const other = await firstValueFrom(host.createChannel());
+      const otherEnd = errorOf(other.reader.bytes$);
+      other.writer.next(Buffer.from([1]));
+      other.writer.error(new Error('disk on fire'));
+      expect(await otherEnd).toMatchObject({ name: 'StreamError', code: 'stream_failed', message: 'disk on fire' });
+      await expect(lastValueFrom(other.writer.done$)).rejects.toThrow('disk on fire');
     });
   });
 

@@ -5,7 +5,7 @@
 import { firstValueFrom, from, NEVER, Observable } from 'rxjs';
 import { ChannelReader, ChannelWriter, connectWorker, createChannel, EmbeddedEngine, InvocationError, startEngine, Worker } from '../../../lib';
 import { channelPayloadCodec } from '../../../lib/codec/channelPayloadCodec';
-import { makeBytes, MiB, mixedMessages, PlacedMessage, ReadReport, sha256, summarize, WriteReport } from './helpers/channelData';
+import { framedByRx, makeBytes, MiB, mixedMessages, PlacedMessage, ReadReport, sha256, summarize, WriteReport } from './helpers/channelData';
 import { readRx, writeRx } from './helpers/rxChannels';
 import { loadPeers, PeerProcess, prefixFor } from './helpers/PeerProcess';
 
@@ -91,7 +91,8 @@ describe.each(loadPeers().map((p) => [p.name, p] as const))('iii-rx <-> %s', (_n
       const messages = mixedMessages(BIG);
       const [sent, read] = await Promise.all([writeRx(channel.writer, data, messages), call<ReadReport>('read', { source: channel.readerRef })]);
       expect({ sha256: read.sha256, bytes: read.bytes }).toEqual(sent);
-      expect(summarize(read.messages)).toEqual(summarize(messages));
+      // the peer sees the stream records as two more text messages; its bytes are unchanged
+      expect(summarize(read.messages)).toEqual(summarize(framedByRx(messages, BIG)));
     });
 
     it('receives 32 MiB with text messages mixed in from the peer (sha256 checked)', async () => {
@@ -142,9 +143,9 @@ describe.each(loadPeers().map((p) => [p.name, p] as const))('iii-rx <-> %s', (_n
       const values$ = from<unknown[]>([{ id: 1 }, 'two', new Uint8Array([9, 8, 7]), [3, null], 'ü✓']);
       const read = await call<ReadReport & { kind: string }>('read', { source: values$ });
       expect(read.kind).toBe('ChannelReader');
-      // the last text message is the value stream's end record (README: Observables in payloads and results)
-      expect(read.messages.map((m) => JSON.parse(m.text))).toEqual([{ id: 1 }, 'two', [3, null], 'ü✓', { $iii_rx: 'end' }]);
-      expect(read.messages.map((m) => m.at)).toEqual([0, 0, 3, 3, 3]);
+      // the first and last text messages are the stream records (README: Observables in payloads and results)
+      expect(read.messages.map((m) => JSON.parse(m.text))).toEqual([{ $iii_rx: 'begin', v: 1 }, { id: 1 }, 'two', [3, null], 'ü✓', { $iii_rx: 'end' }]);
+      expect(read.messages.map((m) => m.at)).toEqual([0, 0, 0, 3, 3, 3]);
       expect(read.sha256).toBe(sha256(new Uint8Array([9, 8, 7])));
     });
 
@@ -196,14 +197,15 @@ describe.each(loadPeers().map((p) => [p.name, p] as const))('iii-rx <-> %s', (_n
       const out = await drive({ op: 'receive', function_id: `${R}::write`, extra: { size: BIG, messages }, timeout_ms: 90_000 });
       expect(out.call).toMatchObject({ ok: true, result: { kind: 'ChannelWriter' } });
       expect({ sha256: out.received.sha256, bytes: out.received.bytes }).toEqual({ sha256: out.call.result.sha256, bytes: BIG });
-      expect(summarize(out.received.messages)).toEqual(summarize(messages));
+      expect(summarize(out.received.messages)).toEqual(summarize(framedByRx(messages, BIG)));
     });
 
     it('passes refs nested in objects and arrays to an iii-rx function, which gets live ends', async () => {
       const out = await drive({ op: 'nested', function_id: `${R}::nested`, sizes: [SMALL, 1000] });
       expect(out.call).toMatchObject({ ok: true, result: { kinds: ['ChannelReader', 'ChannelReader'] } });
       expect(out.call.result.reads).toEqual(out.sent);
-      expect(JSON.parse(out.sink.messages[0].text)).toEqual(out.sent);
+      // messages[0] is the begin record of the iii-rx writer
+      expect(JSON.parse(out.sink.messages[1].text)).toEqual(out.sent);
     });
   });
 });

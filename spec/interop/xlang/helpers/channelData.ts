@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { encodeStreamBegin, encodeStreamEnd } from '../../../../lib/protocol/streamEnd';
 
 /** A text message seen on (or to be sent through) a channel, with the binary byte offset it follows. */
 export interface PlacedMessage {
@@ -42,6 +43,14 @@ export function mixedMessages(size: number): PlacedMessage[] {
     { at: Math.floor(size / 2), text: 'x'.repeat(70_000) },
     { at: size, text: 'end' },
   ];
+}
+
+/**
+ * What a peer reads from an iii-rx writer that sent `messages` with `size` bytes: the same messages, framed
+ * by the stream records (protocol/streamEnd) — the begin record first, the end record after the last byte.
+ */
+export function framedByRx(messages: PlacedMessage[], size: number): PlacedMessage[] {
+  return [{ at: 0, text: encodeStreamBegin() }, ...messages, { at: size, text: encodeStreamEnd({ kind: 'end' }) }];
 }
 
 /** Splits `data` at the message offsets: calls `bytes` for each slice and `text` when a message is due. */
