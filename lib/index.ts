@@ -27,6 +27,7 @@ export {
   DecodeError,
   HandshakeRejectedError,
   AuthError,
+  InvalidChannelRefError,
 } from './errors';
 
 // socket

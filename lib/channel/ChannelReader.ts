@@ -11,7 +11,7 @@ import type { ChannelItem } from './ChannelItem';
 import { channelUrl } from './channelUrl';
 import { ChannelRefLike, toChannelRef } from './toChannelRef';
 import { collectBytes, CollectOptions } from './collectBytes';
-import { observeValues } from './observeValues';
+import { observeValues, ObserveValuesOptions } from './observeValues';
 import { decodeValues } from './decodeValues';
 import { ReadFlowOptions, ReadSession } from './ReadSession';
 import type { StreamReadOptions } from './streamRecords';
@@ -192,9 +192,11 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
   }
 
   /**
-   * The values of a stream written by the payload codec or `streamResult`: NDJSON text frames become JSON
-   * values, binary frames `Uint8Array` values. Given an io-ts codec, each value is decoded with it and a
-   * value that does not fit errors with `DecodeError` naming its path. A view, like `text$`, and pausable.
+   * The values of a stream written by the payload codec, `streamValues` or `streamResult`: NDJSON text frames
+   * become JSON values, binary frames `Uint8Array` values, and the stream's end record decides how it ends
+   * (see `observeValues`; `{ requireEnd: false }` reads a plain NDJSON channel, e.g. one written line by line
+   * with `writeChannel` or by an iii-sdk peer). Given an io-ts codec, each value is decoded with it and a value
+   * that does not fit errors with `DecodeError` naming its path. A view, like `text$`, and pausable.
    *
    * @example
    * ```ts
@@ -202,10 +204,15 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
    * reader.values$(Reading).subscribe((r) => console.log(r.sensor, r.celsius));
    * ```
    */
-  values$(): Observable<unknown>;
-  values$<A>(codec: t.Decoder<unknown, A>): Observable<A>;
-  values$<A>(codec?: t.Decoder<unknown, A>): Observable<unknown> {
-    const values = keepDemand(this, this.pipe(observeValues()));
+  values$(options?: ObserveValuesOptions): Observable<unknown>;
+  values$<A>(codec: t.Decoder<unknown, A>, options?: ObserveValuesOptions): Observable<A>;
+  values$<A>(
+    codecOrOptions?: t.Decoder<unknown, A> | ObserveValuesOptions,
+    options?: ObserveValuesOptions,
+  ): Observable<unknown> {
+    const codec = isDecoder(codecOrOptions) ? codecOrOptions : undefined;
+    const flow = codec ? options : (codecOrOptions as ObserveValuesOptions | undefined);
+    const values = keepDemand(this, this.pipe(observeValues(flow)));
     return codec ? values.pipe(decodeValues(codec)) : values;
   }
 
@@ -280,6 +287,10 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
       onChange,
     );
   }
+}
+
+function isDecoder<A>(x: unknown): x is t.Decoder<unknown, A> {
+  return typeof (x as { decode?: unknown } | undefined)?.decode === 'function';
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

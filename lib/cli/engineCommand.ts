@@ -44,6 +44,7 @@ export const engineCommand: CliCommand = {
     let engine;
     try {
       engine = await startEngine({
+        ...options.limits,
         port: options.port,
         host: options.host,
         token: options.token,

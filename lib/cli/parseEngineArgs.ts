@@ -1,4 +1,5 @@
 import { PROTOCOL } from '../protocol/constants';
+import { EngineLimitName, parseEngineLimit } from './engineLimitNames';
 
 /** Options of `iii-rx engine`. */
 export interface EngineCommandOptions {
@@ -11,6 +12,8 @@ export interface EngineCommandOptions {
   help: boolean;
   /** Auth token workers must present (`--token`, else env `III_ENGINE_TOKEN`); absent: open engine. */
   token?: string;
+  /** Limits set with `--limit NAME=N` (repeatable), passed to `startEngine` as they are. */
+  limits?: Partial<Record<EngineLimitName, number>>;
   /** `--lenient`: accept the frames the real engine drops (still warning). */
   lenient?: boolean;
   /** `--report-writer-loss`: a reader whose writer was lost gets 1011 `writer_lost`. */
@@ -44,7 +47,8 @@ env variable, command lines are visible to other users of the machine.
 By default the engine behaves like the real iii engine v0.22.1 wherever a client can notice. Opt-in
 extensions: --lenient (accept frames the real engine drops, still warning), --report-writer-loss
 (1011 writer_lost to a reader whose writer was lost), --answer-reader-close (answer a channel reader's
-Close at once), --max-payload-bytes N (frame limit; default 16777216, larger frames drop the socket).`;
+Close at once), --max-payload-bytes N (frame limit; default 16777216, larger frames drop the socket).
+--limit NAME=N (repeatable) sets one of the engine's limits, e.g. --limit maxOutboundBytes=8388608.`;
 
 /**
  * Parses the arguments of `iii-rx engine` (`--port N`, `--port=N`, `--host H`, `--token T`, `--verbose`,
@@ -99,6 +103,11 @@ export function parseEngineArgs(
         const token = value();
         if (token === '') throw new Error('--token must not be empty');
         options.token = token;
+        break;
+      }
+      case '--limit': {
+        const [limit, n] = parseEngineLimit(value());
+        options.limits = { ...options.limits, [limit]: n };
         break;
       }
       case '--lenient':

@@ -1,4 +1,5 @@
 import { map, Observable, Subscription } from 'rxjs';
+import { keepDemand } from '../demand/DemandObservable';
 import type { Channel } from '../channel/Channel';
 import type { ChannelHost } from '../channel/ChannelHost';
 import type { ChannelItem } from '../channel/ChannelItem';
@@ -93,7 +94,8 @@ const BATCH_CHARS = 64 * 1024;
  * ```
  */
 export function framedValues(values$: Observable<unknown>, onSourceError?: (err: Error) => void): Observable<ChannelItem> {
-  return new Observable<ChannelItem>((subscriber) => {
+  // a pausable source (e.g. `pulled`, a channel reader) stays pausable: the writer's demand reaches it
+  return keepDemand(values$, new Observable<ChannelItem>((subscriber) => {
     let burst = 0;
     let burstEnding = false;
     let batch = '';
@@ -145,7 +147,7 @@ export function framedValues(values$: Observable<unknown>, onSourceError?: (err:
       stopped = true;
       source.unsubscribe();
     };
-  });
+  }));
 }
 
 /** One value → one frame: bytes stay binary, anything else becomes one NDJSON line. */

@@ -1,6 +1,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
+import type { ByteBudget, ByteBudgetMember } from './ByteBudget';
 import type { EngineLog } from './EngineLogger';
+import { StallWatch } from './StallWatch';
 import { warnParity } from './warnParity';
 
 /** One queued channel message; text and binary keep their frame type end to end. */
@@ -30,6 +32,11 @@ export interface ChannelReaderLimits {
    * `writer_lost` instead of a status-less close. Default false (upstream behaviour).
    */
   reportWriterLoss?: boolean;
+  /**
+   * A reader socket whose unsent bytes stay at or above `highWaterBytes` this long without one send
+   * completing is closed with 1008 `outbound stalled` (then dropped 1 s later). Default: never.
+   */
+  stallTimeoutMs?: number;
 }
 
 /** Close codes of a writer that finished its stream on purpose (anything else means data may be missing). */
@@ -57,7 +64,7 @@ function toBuffer(data: RawData): Buffer {
  * channel.attachWriter(writerSocket); // true once; false afterwards
  * ```
  */
-export class Channel {
+export class Channel implements ByteBudgetMember {
   readonly id = randomUUID();
   readonly accessKey = randomUUID();
   readonly createdAt = Date.now();
@@ -77,6 +84,7 @@ export class Channel {
   /** Messages accepted from the writer, and delivered to the reader's socket. */
   private received = 0;
   private delivered = 0;
+  private readonly readerStall: StallWatch;
 
   constructor(
     readonly capacity: number,
@@ -84,7 +92,24 @@ export class Channel {
     private readonly readerLimits: ChannelReaderLimits,
     /** Worker id of the owner; channels of `engine::channels::create` have none. */
     readonly owner?: string,
-  ) {}
+    /** Byte budgets the queue is charged to (its creator's, the engine's): the writer pauses while one is exhausted. */
+    private readonly budgets: readonly ByteBudget[] = [],
+  ) {
+    this.readerStall = new StallWatch(readerLimits.stallTimeoutMs ?? Infinity, () => this.closeStalledReader());
+  }
+
+  /** A budget this channel is charged to became exhausted or has room again: pause or resume the writer. */
+  budgetChanged(): void {
+    const ws = this.writer;
+    if (!ws) return;
+    if (this.full && !this.writerPaused) {
+      this.writerPaused = true;
+      ws.pause();
+    } else if (!this.full && this.writerPaused) {
+      this.writerPaused = false;
+      ws.resume();
+    }
+  }
 
   /** Constant-time comparison of a presented key with this channel's key. */
   keyMatches(candidate: string): boolean {
@@ -127,6 +152,11 @@ export class Channel {
     if (this.writerState !== 'untaken') return false;
     this.writerState = 'open';
     this.writer = ws;
+    for (const b of this.budgets) b.join(this);
+    if (this.full) {
+      this.writerPaused = true;
+      ws.pause();
+    }
     ws.on('message', (data, isBinary) => this.onWriterMessage(ws, data, isBinary));
     ws.on('close', (code) => this.onWriterClosed(ws, code));
     ws.on('error', (err) => this.log.debug('channel writer socket error', { channel_id: this.id, error: err.message }));
@@ -178,7 +208,7 @@ export class Channel {
     }
     const item = { data: toBuffer(data), binary: isBinary };
     this.queue.push(item);
-    this.bytes += item.data.length;
+    this.charge(item.data.length);
     this.received++;
     if (this.full && !this.writerPaused) {
       this.writerPaused = true;
@@ -203,6 +233,7 @@ export class Channel {
     this.writer = undefined;
     this.writerPaused = false;
     this.writerState = 'finished';
+    for (const b of this.budgets) b.leave(this);
     this.pump();
     this.checkSettled();
   }
@@ -210,6 +241,7 @@ export class Channel {
   private onReaderClosed(ws: WebSocket): void {
     if (ws !== this.reader) return;
     this.reader = undefined;
+    this.readerStall.stop();
     if (this.readerState === 'open') {
       this.readerState = 'gone';
       this.loseQueue('reader closed');
@@ -227,6 +259,7 @@ export class Channel {
     this.writer = undefined;
     this.writerPaused = false;
     this.writerState = 'finished';
+    for (const b of this.budgets) b.leave(this);
     ws.terminate();
     this.checkSettled();
   }
@@ -236,13 +269,27 @@ export class Channel {
       this.log.warn('channel messages lost', { channel_id: this.id, reason, messages: this.queue.length });
     }
     this.queue = [];
-    this.bytes = 0;
+    this.refund(this.bytes);
+  }
+
+  private charge(bytes: number): void {
+    this.bytes += bytes;
+    for (const b of this.budgets) b.charge(bytes);
+  }
+
+  private refund(bytes: number): void {
+    this.bytes -= bytes;
+    for (const b of this.budgets) b.refund(bytes);
   }
 
   /** The writer must wait: `capacity` messages queued, or the byte cap reached. */
   private get full(): boolean {
     const maxBytes = this.readerLimits.maxQueuedBytes;
-    return this.queue.length >= this.capacity || (maxBytes !== undefined && this.bytes >= maxBytes);
+    return (
+      this.queue.length >= this.capacity ||
+      (maxBytes !== undefined && this.bytes >= maxBytes) ||
+      this.budgets.some((b) => b.exhausted)
+    );
   }
 
   private pump(): void {
@@ -254,7 +301,7 @@ export class Channel {
       reader.bufferedAmount < this.readerLimits.highWaterBytes
     ) {
       const item = this.queue.shift() as ChannelItem;
-      this.bytes -= item.data.length;
+      this.refund(item.data.length);
       this.inFlight++;
       reader.send(item.data, { binary: item.binary }, (err) => {
         this.inFlight--;
@@ -263,6 +310,7 @@ export class Channel {
           return;
         }
         this.delivered++;
+        if (this.reader === reader) this.readerStall.progress(reader.bufferedAmount >= this.readerLimits.highWaterBytes);
         this.pump();
       });
       if (this.writerPaused && !this.full && this.writer) {
@@ -270,6 +318,7 @@ export class Channel {
         this.writer.resume();
       }
     }
+    this.readerStall.update(reader.bufferedAmount >= this.readerLimits.highWaterBytes);
     if (this.queue.length === 0 && this.writerState === 'finished' && this.inFlight === 0) {
       // everything the writer sent is handed to the reader's socket: end the stream, no status code
       // (or 1011 when the writer was lost, so a code-aware reader does not take a truncated stream as whole)
@@ -283,8 +332,35 @@ export class Channel {
     if (this.settledAt === undefined && this.settled) {
       this.settledAt = Date.now();
       this.queue = [];
-      this.bytes = 0;
+      this.refund(this.bytes);
+      this.readerStall.stop();
     }
+  }
+
+  /** The reader stopped taking data: close it (1008), which ends the channel as a reader loss does. */
+  private closeStalledReader(): void {
+    const reader = this.reader;
+    if (!reader) return;
+    this.log.warn('closing a channel reader that stopped reading: 1008 outbound stalled', {
+      channel_id: this.id,
+      unsent_bytes: reader.bufferedAmount,
+      queued_bytes: this.bytes,
+      stall_timeout_ms: this.readerLimits.stallTimeoutMs,
+    });
+    reader.close(1008, 'outbound stalled');
+    setTimeout(() => reader.terminate(), 1000).unref();
+    this.onReaderClosed(reader);
+  }
+
+  /**
+   * Releases what the channel holds when the broker removes it (TTL sweep, owner cleanup): its queued
+   * bytes go back to their budgets and its timers stop.
+   */
+  release(): void {
+    this.queue = [];
+    this.refund(this.bytes);
+    this.readerStall.stop();
+    if (this.writer) for (const b of this.budgets) b.leave(this);
   }
 
   /** True once the writer socket ended without a normal close. */

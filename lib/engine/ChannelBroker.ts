@@ -1,3 +1,4 @@
+import { ByteBudget } from './ByteBudget';
 import { Channel, ChannelReaderLimits } from './Channel';
 import type { EngineLog } from './EngineLogger';
 
@@ -9,6 +10,10 @@ export interface ChannelBrokerOptions {
   sweepMs: number;
   /** Reader-side send limits of every channel. */
   readerLimits: ChannelReaderLimits;
+  /** Bytes queued in all channels one worker created (writers pause beyond it). Default: no cap. */
+  maxQueuedBytesPerWorker?: number;
+  /** Bytes queued in all channels of the engine (writers pause beyond it). Default: no cap. */
+  maxQueuedBytesTotal?: number;
 }
 
 /** Counts for `engine.stats()`. */
@@ -40,6 +45,13 @@ export class ChannelBroker {
   private readonly channels = new Map<string, Channel>();
   /** Channels by the worker connection that created them (for the per-connection limit). */
   private readonly byCreator = new Map<string, Set<Channel>>();
+  /** The creator identity of each channel that has one. */
+  private readonly creatorOf = new Map<Channel, string>();
+  /** Queued-byte budgets per creator identity. */
+  private readonly budgets = new Map<string, ByteBudget>();
+  /** A reconnected worker's id → the identity its quotas are counted under (its first connection's id). */
+  private readonly identities = new Map<string, string>();
+  private readonly totalBudget: ByteBudget;
   private timer?: NodeJS.Timeout;
   private closed = false;
   /** Compared against when the id is unknown, so both failures cost the same. */
@@ -50,6 +62,26 @@ export class ChannelBroker {
     private readonly options: ChannelBrokerOptions,
   ) {
     this.decoy = new Channel(1, log, options.readerLimits);
+    this.totalBudget = new ByteBudget(options.maxQueuedBytesTotal ?? Infinity);
+  }
+
+  /** The identity quotas of `workerId` are counted under. */
+  identityOf(workerId: string): string {
+    return this.identities.get(workerId) ?? workerId;
+  }
+
+  /**
+   * A worker reconnected as `workerId` after being `previousId` (a `reattach` the engine accepted): its
+   * channel quota and queued-byte budget carry over instead of starting from zero.
+   */
+  inheritCreator(workerId: string, previousId: string): void {
+    const identity = this.identityOf(previousId);
+    if (identity !== workerId) this.identities.set(workerId, identity);
+  }
+
+  /** Bytes queued in channels created by `workerId`'s identity. */
+  queuedBytesOf(workerId: string): number {
+    return this.budgets.get(this.identityOf(workerId))?.used ?? 0;
   }
 
   /** Starts the periodic sweep (an unref'd timer, cleared by {@link ChannelBroker.close}). */
@@ -65,12 +97,20 @@ export class ChannelBroker {
    * lifetime to that worker.
    */
   create(capacity: number, owner?: string, creator?: string): Channel {
-    const channel = new Channel(capacity, this.log, this.options.readerLimits, owner);
+    const identity = creator === undefined ? undefined : this.identityOf(creator);
+    const budgets = [this.totalBudget];
+    if (identity !== undefined && this.options.maxQueuedBytesPerWorker !== undefined) {
+      let budget = this.budgets.get(identity);
+      if (!budget) this.budgets.set(identity, (budget = new ByteBudget(this.options.maxQueuedBytesPerWorker)));
+      budgets.push(budget);
+    }
+    const channel = new Channel(capacity, this.log, this.options.readerLimits, owner, budgets);
     this.channels.set(channel.id, channel);
-    if (creator !== undefined) {
-      let set = this.byCreator.get(creator);
-      if (!set) this.byCreator.set(creator, (set = new Set()));
+    if (identity !== undefined) {
+      let set = this.byCreator.get(identity);
+      if (!set) this.byCreator.set(identity, (set = new Set()));
       set.add(channel);
+      this.creatorOf.set(channel, identity);
     }
     this.log.debug('channel created', { channel_id: channel.id, buffer_size: capacity });
     return channel;
@@ -95,11 +135,11 @@ export class ChannelBroker {
     for (const [id, channel] of this.channels) {
       if (channel.halfUntaken && now - channel.createdAt >= this.options.ttlMs) {
         channel.discardUntakenHalves();
-        this.channels.delete(id);
+        this.forget(id, channel);
         removed++;
         this.log.debug('channel expired', { channel_id: id });
       } else if (channel.settledAt !== undefined && now - channel.settledAt >= this.options.ttlMs) {
-        this.channels.delete(id);
+        this.forget(id, channel);
         removed++;
       }
     }
@@ -111,18 +151,41 @@ export class ChannelBroker {
    * until both halves were taken and both sockets are gone, or until the sweep removes it).
    */
   openCreatedBy(creator: string): number {
-    const set = this.byCreator.get(creator);
+    const identity = this.identityOf(creator);
+    const set = this.byCreator.get(identity);
     if (!set) return 0;
     for (const channel of set) {
       if (channel.settledAt !== undefined || this.channels.get(channel.id) !== channel) set.delete(channel);
     }
-    if (set.size === 0) this.byCreator.delete(creator);
+    if (set.size === 0) this.byCreator.delete(identity);
     return set.size;
   }
 
-  /** Forgets the creator bookkeeping of a departed connection (its channels themselves live on). */
+  /**
+   * A connection left. Its channels live on and keep counting against its identity (so reconnecting does
+   * not reset the quota); only the alias of this connection's id is dropped.
+   */
   forgetCreator(creator: string): void {
-    this.byCreator.delete(creator);
+    this.identities.delete(creator);
+  }
+
+  /** Channels in the table (tombstones included). */
+  get size(): number {
+    return this.channels.size;
+  }
+
+  /** Removes a channel from every table and releases its bytes. */
+  private forget(id: string, channel: Channel): void {
+    this.channels.delete(id);
+    channel.release();
+    const identity = this.creatorOf.get(channel);
+    if (identity === undefined) return;
+    this.creatorOf.delete(channel);
+    const set = this.byCreator.get(identity);
+    set?.delete(channel);
+    if (set?.size === 0) this.byCreator.delete(identity);
+    const budget = this.budgets.get(identity);
+    if (budget && budget.used === 0 && budget.memberCount === 0 && !set?.size) this.budgets.delete(identity);
   }
 
   /** Removes the channels owned by a worker (only untaken halves are affected; open sockets stream on). */
@@ -131,7 +194,7 @@ export class ChannelBroker {
     for (const [id, channel] of this.channels) {
       if (channel.owner === workerId) {
         channel.discardUntakenHalves();
-        this.channels.delete(id);
+        this.forget(id, channel);
         removed++;
       }
     }
@@ -158,5 +221,8 @@ export class ChannelBroker {
     for (const channel of this.channels.values()) channel.terminate();
     this.channels.clear();
     this.byCreator.clear();
+    this.creatorOf.clear();
+    this.budgets.clear();
+    this.identities.clear();
   }
 }

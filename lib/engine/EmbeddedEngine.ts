@@ -18,6 +18,7 @@ import { ignoreReaderInput } from './ignoreReaderInput';
 import { checkUpgradeHeaders } from './checkUpgradeHeaders';
 import { warnParity } from './warnParity';
 import { WorkerConnection } from './WorkerConnection';
+import { DEFAULT_REGISTRATION_LIMITS } from './RegistrationLimits';
 
 const DEFAULTS = {
   port: PROTOCOL.workerPort,
@@ -25,11 +26,17 @@ const DEFAULTS = {
   maxPayloadBytes: PROTOCOL.maxFrameBytes,
   outboundQueueFrames: PROTOCOL.connectionQueueFrames,
   socketHighWaterBytes: 1024 * 1024,
+  maxOutboundBytes: 32 * 1024 * 1024,
+  outboundStallMs: 30_000,
   channelTtlMs: PROTOCOL.channelTtlMs,
   channelSweepMs: PROTOCOL.channelSweepMs,
   channelReaderHighWaterBytes: 256 * 1024,
   channelReaderMaxInFlight: 8,
   channelMaxQueuedBytes: 64 * 1024 * 1024,
+  channelMaxQueuedBytesPerWorker: 64 * 1024 * 1024,
+  channelMaxQueuedBytesTotal: 256 * 1024 * 1024,
+  maxChannels: 16_384,
+  ...DEFAULT_REGISTRATION_LIMITS,
   maxPendingInvocations: 100_000,
   upgradeTimeoutMs: PROTOCOL.upgradeDeadlineMs,
   maxChannelsPerWorker: 1024,
@@ -135,13 +142,27 @@ export class EmbeddedEngine {
         highWaterBytes: resolved.channelReaderHighWaterBytes,
         maxQueuedBytes: resolved.channelMaxQueuedBytes,
         reportWriterLoss: resolved.channelReportWriterLoss,
+        stallTimeoutMs: resolved.outboundStallMs,
       },
+      maxQueuedBytesPerWorker: resolved.channelMaxQueuedBytesPerWorker,
+      maxQueuedBytesTotal: resolved.channelMaxQueuedBytesTotal,
     });
     broker.start();
     const core = new EngineCore(log, broker, {
       maxPendingInvocations: resolved.maxPendingInvocations,
       maxPendingPerWorker: resolved.maxPendingPerWorker,
       maxChannelsPerWorker: resolved.maxChannelsPerWorker,
+      maxChannels: resolved.maxChannels,
+      registrationLimits: {
+        maxIdLength: resolved.maxIdLength,
+        maxFunctionsPerWorker: resolved.maxFunctionsPerWorker,
+        maxFunctions: resolved.maxFunctions,
+        maxRegistrationBytesPerWorker: resolved.maxRegistrationBytesPerWorker,
+        maxRegistrationBytes: resolved.maxRegistrationBytes,
+        maxTriggersPerWorker: resolved.maxTriggersPerWorker,
+        maxTriggers: resolved.maxTriggers,
+        maxTriggerTypesPerWorker: resolved.maxTriggerTypesPerWorker,
+      },
       lenient: resolved.lenient,
     });
     const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token);
@@ -337,8 +358,14 @@ export class EmbeddedEngine {
   private acceptWorker(ws: WebSocket, req: IncomingMessage): void {
     const conn = new WorkerConnection(
       ws,
-      { queueFrames: this.options.outboundQueueFrames, socketHighWaterBytes: this.options.socketHighWaterBytes },
+      {
+        queueFrames: this.options.outboundQueueFrames,
+        socketHighWaterBytes: this.options.socketHighWaterBytes,
+        maxOutboundBytes: this.options.maxOutboundBytes,
+        stallTimeoutMs: this.options.outboundStallMs,
+      },
       req.socket.remoteAddress,
+      this.log,
     );
     this.workerSockets.set(ws, conn);
     ws.on('message', (data, isBinary) => this.core.receive(conn, toBuffer(data), isBinary));

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeFrame } from '../protocol/decodeFrame';
-import type { Frame } from '../protocol/Frame';
+import type { Frame, FrameOf } from '../protocol/Frame';
 import { normalizeUuid } from '../protocol/uuid';
 import type { BuiltinFunction } from './builtins/BuiltinFunction';
 import { channelsCreate } from './builtins/channelsCreate';
@@ -28,6 +28,8 @@ import { jsonNestingExceeds } from './jsonNestingExceeds';
 import { realEngineDropEffect, realEngineFrameDrop } from './realEngineFrameDrop';
 import { warnParity } from './warnParity';
 import { TriggerRegistry } from './TriggerRegistry';
+import { inspectNumbers } from './exactJson';
+import { DEFAULT_REGISTRATION_LIMITS, idTooLong, preview, registrationBytes, RegistrationLimits } from './RegistrationLimits';
 import { WorkerDirectory } from './WorkerDirectory';
 import type { WorkerPeer } from './WorkerPeer';
 
@@ -53,6 +55,10 @@ export interface EngineCoreOptions {
   maxPendingPerWorker?: number;
   /** Open channels one connection may have created; default no limit. */
   maxChannelsPerWorker?: number;
+  /** Channels in the engine's table (tombstones included); default no limit. */
+  maxChannels?: number;
+  /** Caps on registrations and id lengths; defaults {@link DEFAULT_REGISTRATION_LIMITS}. */
+  registrationLimits?: Partial<RegistrationLimits>;
   /** Accept (still warning) the frames the real engine drops (PROTOCOL.md §10.2). Default false. */
   lenient?: boolean;
 }
@@ -93,6 +99,7 @@ export class EngineCore {
   private readonly detached = new WeakSet<WorkerPeer>();
   /** Built-in ids a worker took over (PROTOCOL.md §10.4): once its function goes, the id stays gone. */
   private readonly shadowedBuiltins = new Set<string>();
+  private readonly registrationLimits: RegistrationLimits;
   private readonly lenient: boolean;
 
   constructor(
@@ -101,7 +108,9 @@ export class EngineCore {
     options: EngineCoreOptions,
   ) {
     this.lenient = options.lenient === true;
+    this.registrationLimits = { ...DEFAULT_REGISTRATION_LIMITS, ...options.registrationLimits };
     this.triggers = new TriggerRegistry(log);
+    this.triggers.limits = this.registrationLimits;
     this.catalog = new EngineCatalog({
       functions: this.functions,
       builtins: this.builtins,
@@ -112,7 +121,7 @@ export class EngineCore {
     });
     // the built-ins of the real engine's mandatory modules (PROTOCOL.md §10.5)
     for (const b of [
-      channelsCreate(channels, { maxChannelsPerWorker: options.maxChannelsPerWorker }),
+      channelsCreate(channels, { maxChannelsPerWorker: options.maxChannelsPerWorker, maxChannels: options.maxChannels }),
       functionsList(this.catalog),
       functionsInfo(this.catalog),
       workersList(this.catalog),
@@ -172,6 +181,17 @@ export class EngineCore {
         field: decoded.path,
         problem: decoded.message,
         real: realEngineDropEffect(decoded.type),
+      });
+      return;
+    }
+    if (inspectNumbers(raw, decoded.frame) === 'non-finite') {
+      warnParity(this.log, 'dropped frame', {
+        worker_id: peer.workerId,
+        reason: 'NUMBER_OUT_OF_RANGE',
+        frame: decoded.frame.type,
+        field: '',
+        problem: 'a number outside the f64 range (such as 1e400)',
+        real: realEngineDropEffect(decoded.frame.type),
       });
       return;
     }
@@ -255,6 +275,7 @@ export class EngineCore {
   private dispatch(peer: WorkerPeer, frame: Frame): void {
     switch (frame.type) {
       case 'registerfunction': {
+        if (this.refuseRegistration(peer, frame)) return;
         if (frame.invocation != null) {
           // HTTP-invoked functions are never routed to the worker; the embedded engine has no HTTP module
           this.log.warn('ignored HTTP-invoked function (no HTTP module in the embedded engine)', {
@@ -359,6 +380,35 @@ export class EngineCore {
     }
   }
 
+  /**
+   * Applies the registration limits to a `registerfunction`: an id over `maxIdLength`, or one function
+   * too many (per connection or engine-wide, in count or bytes), is refused with a `registrationrejected`
+   * frame (code `ID_TOO_LONG` or `REGISTRATION_LIMIT`; 0.22.1 SDKs ignore it) and a warning. True when refused.
+   */
+  private refuseRegistration(peer: WorkerPeer, frame: FrameOf<'registerfunction'>): boolean {
+    const limits = this.registrationLimits;
+    const tooLong = idTooLong('function', frame.id, limits.maxIdLength);
+    let code = tooLong ? 'ID_TOO_LONG' : undefined;
+    let message = tooLong;
+    if (!code) {
+      const existing = this.functions.get(frame.id);
+      const replacing = existing?.owner === peer ? existing : undefined;
+      const mine = this.functions.usageOf(peer);
+      const bytes = registrationBytes(frame);
+      const freed = replacing ? registrationBytes(replacing) : 0;
+      const count = replacing ? 0 : 1;
+      if (mine.count + count > limits.maxFunctionsPerWorker) message = `this connection already owns ${mine.count} functions (maxFunctionsPerWorker ${limits.maxFunctionsPerWorker})`;
+      else if (this.functions.size + (existing ? 0 : 1) > limits.maxFunctions) message = `the engine already holds ${this.functions.size} functions (maxFunctions ${limits.maxFunctions})`;
+      else if (mine.bytes - freed + bytes > limits.maxRegistrationBytesPerWorker) message = `this connection's registrations would take ${mine.bytes - freed + bytes} bytes (maxRegistrationBytesPerWorker ${limits.maxRegistrationBytesPerWorker})`;
+      else if (this.functions.totalBytes - freed + bytes > limits.maxRegistrationBytes) message = `the engine's registrations would take ${this.functions.totalBytes - freed + bytes} bytes (maxRegistrationBytes ${limits.maxRegistrationBytes})`;
+      if (message) code = 'REGISTRATION_LIMIT';
+    }
+    if (!code) return false;
+    this.log.warn('registerfunction refused', { worker_id: peer.workerId, function_id: preview(frame.id), code, message });
+    peer.send({ type: 'registrationrejected', code, function_id: preview(frame.id), message });
+    return true;
+  }
+
   /** Evicts the previous connection of a reconnecting worker and runs its cleanup before the next frame. */
   private reattach(peer: WorkerPeer, previousId: string, token: string | undefined): void {
     const id = normalizeUuid(previousId);
@@ -375,6 +425,8 @@ export class EngineCore {
     this.log.info('reattach: evicting previous connection', { worker_id: peer.workerId, previous_worker_id: id });
     previous.peer.terminate();
     this.detach(previous.peer);
+    // quotas follow the worker: channels its previous connection created still count for this one
+    this.channels.inheritCreator(peer.workerId, id);
   }
 
   private fireWorkersAvailable(event: 'worker_connected' | 'worker_disconnected' | 'worker_metadata_updated', workerId: string): void {

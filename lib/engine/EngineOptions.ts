@@ -1,11 +1,12 @@
 import type { EngineLogger } from './EngineLogger';
+import type { RegistrationLimits } from './RegistrationLimits';
 import type { MemoryQueueOptions } from './queue/MemoryQueue';
 import type { CronTriggerOptions, HttpTriggerOptions } from './TriggerModules';
 
 /**
  * Options of {@link startEngine}. Every limit has a default matching the real engine (PROTOCOL.md §9.1).
  */
-export interface EngineOptions {
+export interface EngineOptions extends Partial<RegistrationLimits> {
   /** TCP port; `0` picks a free one. Default 49134. */
   port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
@@ -22,6 +23,17 @@ export interface EngineOptions {
   outboundQueueFrames?: number;
   /** Unsent bytes a worker socket may hold before frames wait in the engine's queue. Default 1 MiB. */
   socketHighWaterBytes?: number;
+  /**
+   * Bytes waiting towards one worker connection (engine queue plus socket buffer) beyond which a frame is
+   * refused: a call to it fails with `channel_send_failed`, a reply it should get closes it with 1008
+   * `outbound overflow`. An idle connection always takes one frame. Default 32 MiB.
+   */
+  maxOutboundBytes?: number;
+  /**
+   * A worker or channel reader socket whose unsent bytes stay above its high-water mark this long without
+   * one write completing is closed with 1008 `outbound stalled` (TCP dropped 1 s later). Default 30 000 ms.
+   */
+  outboundStallMs?: number;
   /** Age after which a channel with an untaken half is removed; also the tombstone lifetime. Default 300 000 ms. */
   channelTtlMs?: number;
   /** Period of the channel sweep. Default 60 000 ms. */
@@ -33,6 +45,15 @@ export interface EngineOptions {
    * one message is always accepted). Default 64 MiB; upstream has no byte cap, only the message count.
    */
   channelMaxQueuedBytes?: number;
+  /**
+   * Bytes queued engine-side in all channels created by one worker (its identity, kept across a
+   * `reattach`); beyond it the writers of those channels are paused. Default 64 MiB.
+   */
+  channelMaxQueuedBytesPerWorker?: number;
+  /** Bytes queued engine-side in all channels; beyond it every channel writer is paused. Default 256 MiB. */
+  channelMaxQueuedBytesTotal?: number;
+  /** Channels in the engine's table (tombstones included); one more is answered `channel_limit`. Default 16 384. */
+  maxChannels?: number;
   /** Sends to a channel reader awaiting their write callback at once. Default 8. */
   channelReaderMaxInFlight?: number;
   /** Calls awaiting a result engine-wide; beyond it calls fail with `engine_overloaded`. Default 100 000. */

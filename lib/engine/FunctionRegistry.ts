@@ -1,3 +1,4 @@
+import { registrationBytes } from './RegistrationLimits';
 import type { WorkerPeer } from './WorkerPeer';
 
 /** One function as the engine knows it. */
@@ -35,6 +36,30 @@ export interface FunctionRegistration {
  */
 export class FunctionRegistry {
   private readonly functions = new Map<string, RegisteredFunction>();
+  /** Count and bytes of the functions each connection owns, and the bytes of each entry. */
+  private readonly usage = new Map<WorkerPeer, { count: number; bytes: number }>();
+  private readonly sizes = new WeakMap<RegisteredFunction, number>();
+  private bytes = 0;
+
+  /** Functions and registration bytes `owner` holds (for the per-connection limits). */
+  usageOf(owner: WorkerPeer): { count: number; bytes: number } {
+    return this.usage.get(owner) ?? { count: 0, bytes: 0 };
+  }
+
+  /** Registration bytes of every function. */
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  private account(entry: RegisteredFunction, sign: 1 | -1): void {
+    const size = this.sizes.get(entry) ?? 0;
+    const mine = this.usage.get(entry.owner) ?? { count: 0, bytes: 0 };
+    mine.count += sign;
+    mine.bytes += sign * size;
+    if (mine.count > 0) this.usage.set(entry.owner, mine);
+    else this.usage.delete(entry.owner);
+    this.bytes += sign * size;
+  }
 
   /** Upserts a function owned by `owner`; returns the entry it replaced, if any. */
   register(owner: WorkerPeer, registration: FunctionRegistration): { previous?: RegisteredFunction } {
@@ -44,7 +69,10 @@ export class FunctionRegistry {
     if (registration.request_format != null) entry.request_format = registration.request_format;
     if (registration.response_format != null) entry.response_format = registration.response_format;
     if (registration.metadata != null) entry.metadata = registration.metadata;
+    if (previous) this.account(previous, -1);
+    this.sizes.set(entry, registrationBytes(registration));
     this.functions.set(registration.id, entry);
+    this.account(entry, 1);
     return previous ? { previous } : {};
   }
 
@@ -53,6 +81,7 @@ export class FunctionRegistry {
     const entry = this.functions.get(id);
     if (!entry || entry.owner !== owner) return false;
     this.functions.delete(id);
+    this.account(entry, -1);
     return true;
   }
 
@@ -62,6 +91,7 @@ export class FunctionRegistry {
     for (const [id, entry] of this.functions) {
       if (entry.owner === owner) {
         this.functions.delete(id);
+        this.account(entry, -1);
         removed.push(id);
       }
     }

@@ -5,6 +5,8 @@ import type { InvocationResultFrame, InvokeFunctionFrame } from '../protocol/Fra
 import { normalizeUuid } from '../protocol/uuid';
 import type { BuiltinFunction, BuiltinOutcome } from './builtins/BuiltinFunction';
 import type { EngineLog } from './EngineLogger';
+import { preview } from './RegistrationLimits';
+import { exactFieldOf, RawJson, withRawMember } from './exactJson';
 import type { FunctionRegistry } from './FunctionRegistry';
 import { routeEnqueue } from './queue/routeEnqueue';
 import type { WorkerPeer } from './WorkerPeer';
@@ -15,6 +17,8 @@ interface PendingCall {
   functionId: string;
   /** Who waits for the result; undefined when nobody does (void, trigger fires). */
   caller?: WorkerPeer;
+  /** The id the caller used (the callee may see another one when two callers picked the same id). */
+  callerInvocationId?: string;
   callee: WorkerPeer;
   /** The caller's own `traceparent`/`baggage`, echoed on its result (PROTOCOL.md §10.6). */
   trace?: CallerTrace;
@@ -26,6 +30,13 @@ export interface InvocationRouterOptions {
   maxPendingInvocations: number;
   /** Calls one caller connection may have awaiting a result; beyond it its calls fail with `pending_limit`. */
   maxPendingPerWorker?: number;
+  /**
+   * The last `pendingReserve` slots of the engine-wide table are kept for connections holding fewer than
+   * `pendingReserveBelow` pending calls, so a few busy connections cannot lock everyone else out.
+   * Defaults: a tenth of `maxPendingInvocations`, and a twentieth of `maxPendingPerWorker` (at least 1).
+   */
+  pendingReserve?: number;
+  pendingReserveBelow?: number;
 }
 
 /** Extra fields an invocation may carry. */
@@ -44,8 +55,10 @@ export type ForwardedCallListener = (call: ForwardedCall) => void;
 
 /**
  * Routes `invokefunction` frames to built-ins or to the owning worker, keeps the table of pending calls
- * keyed by the caller's (normalised) `invocation_id`, and relays `invocationresult` frames back
+ * keyed by caller and (normalised) `invocation_id`, and relays `invocationresult` frames back
  * (PROTOCOL.md §4). Void calls and calls without an id never get a reply; a worker always receives an id.
+ * A result is accepted only from the connection the call was routed to; when two callers pick the same
+ * id, the second call reaches its callee under a fresh id, so neither caller can take the other's result.
  *
  * A frame that must reach a connection whose bounded outbound queue is full (a result, an error) cannot
  * wait: that connection is treated as a stalled consumer and terminated, which runs its normal cleanup.
@@ -57,9 +70,10 @@ export type ForwardedCallListener = (call: ForwardedCall) => void;
  * ```
  */
 export class InvocationRouter {
+  /** Pending calls by the id their callee was given. */
   private readonly pending = new Map<string, PendingCall>();
-  /** Pending calls per caller connection. */
-  private readonly perCaller = new Map<WorkerPeer, number>();
+  /** Per caller connection: the caller's invocation id → the id its callee was given. */
+  private readonly perCaller = new Map<WorkerPeer, Map<string, string>>();
   private readonly callListeners = new Set<ForwardedCallListener>();
 
   constructor(
@@ -105,6 +119,9 @@ export class InvocationRouter {
 
     const data = withCallerId(frame.data === undefined ? null : frame.data, caller.workerId);
     const builtin = this.builtins.get(frame.function_id);
+    // integers beyond 2^53 travel as their exact text, with the caller id spliced in
+    const exact = exactFieldOf(frame);
+    const relayed = exact ? (withRawMember(exact, '_caller_worker_id', caller.workerId) ?? exact) : data;
     if (builtin) {
       const answer = (outcome: BuiltinOutcome) => {
         if ('error' in outcome) reply({ error: outcome.error });
@@ -115,7 +132,7 @@ export class InvocationRouter {
       else answer(outcome);
       return;
     }
-    this.forward(frame.function_id, data, calleeTrace(frame, trace), invocationId, invocationId ? caller : undefined, reply, trace);
+    this.forward(frame.function_id, relayed, calleeTrace(frame, trace), invocationId, invocationId ? caller : undefined, reply, trace);
   }
 
   /**
@@ -156,7 +173,11 @@ export class InvocationRouter {
     return () => this.callListeners.delete(listener);
   }
 
-  /** Handles an `invocationresult` from any connection (upstream does not check the sender). */
+  /**
+   * Handles an `invocationresult`. Only the connection the call was routed to may answer it (upstream
+   * accepts it from anyone who knows the id; no SDK flow answers from another connection, since a
+   * callee's disconnect already ends its calls with `invocation_stopped`).
+   */
   result(from: WorkerPeer, frame: InvocationResultFrame): void {
     const invocationId = normalizeUuid(frame.invocation_id);
     if (!invocationId) {
@@ -171,12 +192,22 @@ export class InvocationRouter {
       this.log.debug('discarded invocationresult nobody waits for', { worker_id: from.workerId, invocation_id: invocationId });
       return;
     }
+    if (call.callee !== from) {
+      this.log.warn('dropped invocationresult from a connection the call was not routed to', {
+        worker_id: from.workerId,
+        invocation_id: invocationId,
+        callee_worker_id: call.callee.workerId,
+      });
+      return;
+    }
     this.removePending(invocationId, call);
     if (!call.caller) return;
     const body =
-      frame.error != null ? { error: toErrorBody(frame.error) } : { result: frame.result === null ? undefined : frame.result };
+      frame.error != null
+        ? { error: toErrorBody(frame.error) }
+        : { result: exactFieldOf(frame) ?? (frame.result === null ? undefined : frame.result) };
     // the caller gets its own trace strings back; the callee's are discarded (PROTOCOL.md §10.6)
-    const out = echoCallerTrace(resultFrame(invocationId, call.functionId, body, false), call.trace);
+    const out = echoCallerTrace(resultFrame(call.callerInvocationId ?? invocationId, call.functionId, body, false), call.trace);
     this.deliver(call.caller, out, 'invocationresult');
   }
 
@@ -198,7 +229,7 @@ export class InvocationRouter {
     for (const [id, call] of stopped) {
       this.deliver(
         call.caller as WorkerPeer,
-        echoCallerTrace(resultFrame(id, call.functionId, { error: { code: 'invocation_stopped', message: 'Invocation stopped' } }, false), call.trace),
+        echoCallerTrace(resultFrame(call.callerInvocationId ?? id, call.functionId, { error: { code: 'invocation_stopped', message: 'Invocation stopped' } }, false), call.trace),
         'invocationresult',
       );
     }
@@ -216,17 +247,18 @@ export class InvocationRouter {
     const fn = this.registry.get(functionId);
     if (!fn) {
       this.log.debug('function not found', { function_id: functionId });
-      fail({ error: { code: 'function_not_found', message: `Function ${functionId} not found` } });
+      fail({ error: { code: 'function_not_found', message: `Function ${preview(functionId)} not found` } });
       return;
     }
-    if (invocationId && caller && this.pending.size >= this.options.maxPendingInvocations && !this.pending.has(invocationId)) {
+    const replacing = invocationId !== undefined && caller !== undefined && this.perCaller.get(caller)?.has(invocationId) === true;
+    if (invocationId && caller && !replacing && this.tableFullFor(caller)) {
       this.log.warn('refused call: too many pending invocations', { function_id: functionId, pending: this.pending.size });
       fail({ error: { code: 'engine_overloaded', message: `Too many pending invocations (${this.pending.size})` } });
       return;
     }
     const perWorker = this.options.maxPendingPerWorker;
-    if (invocationId && caller && perWorker !== undefined && !this.pending.has(invocationId)) {
-      const mine = this.perCaller.get(caller) ?? 0;
+    if (invocationId && caller && perWorker !== undefined && !replacing) {
+      const mine = this.perCaller.get(caller)?.size ?? 0;
       if (mine >= perWorker) {
         this.log.warn('refused call: too many pending invocations on this connection', {
           function_id: functionId,
@@ -242,28 +274,30 @@ export class InvocationRouter {
         return;
       }
     }
-    const id = invocationId ?? randomUUID();
+    const previousId = invocationId && caller ? this.perCaller.get(caller)?.get(invocationId) : undefined;
+    const previous = previousId === undefined ? undefined : this.pending.get(previousId);
+    if (previousId !== undefined && previous) this.removePending(previousId, previous);
+    // the callee sees the caller's id unless another live call already uses it (then a fresh one)
+    const id = invocationId !== undefined && !this.pending.has(invocationId) ? invocationId : randomUUID();
     const out: Record<string, unknown> = { type: 'invokefunction', invocation_id: id, function_id: functionId, data };
     if (extra.metadata != null) out.metadata = extra.metadata;
     if (extra.traceparent != null) out.traceparent = extra.traceparent;
     if (extra.baggage != null) out.baggage = extra.baggage;
 
     if (caller) {
-      const previous = this.pending.get(id);
-      if (previous?.caller) {
-        // a second live call with the same id replaces the first, whose caller is told (PROTOCOL.md §4.1)
+      if (previous?.caller && invocationId) {
+        // a second live call of the same caller with the same id replaces the first, which is told (PROTOCOL.md §4.1)
         this.deliver(
           previous.caller,
-          echoCallerTrace(resultFrame(id, previous.functionId, { error: { code: 'invocation_error', message: 'channel closed' } }, false), previous.trace),
+          echoCallerTrace(resultFrame(invocationId, previous.functionId, { error: { code: 'invocation_error', message: 'channel closed' } }, false), previous.trace),
           'invocationresult',
         );
       }
-      if (previous) this.removePending(id, previous);
-      this.addPending(id, { functionId, caller, callee: fn.owner, trace });
+      this.addPending(id, { functionId, caller, callerInvocationId: invocationId, callee: fn.owner, trace });
     }
     for (const listener of this.callListeners) {
       try {
-        listener({ functionId, invocationId: id, data, metadata: extra.metadata });
+        listener({ functionId, invocationId: id, data: data instanceof RawJson ? data.toJSON() : data, metadata: extra.metadata });
       } catch (err) {
         this.log.error('call listener threw', { function_id: functionId, error: (err as Error).message });
       }
@@ -297,7 +331,23 @@ export class InvocationRouter {
 
   private addPending(id: string, call: PendingCall): void {
     this.pending.set(id, call);
-    if (call.caller) this.perCaller.set(call.caller, (this.perCaller.get(call.caller) ?? 0) + 1);
+    if (!call.caller || call.callerInvocationId === undefined) return;
+    let mine = this.perCaller.get(call.caller);
+    if (!mine) this.perCaller.set(call.caller, (mine = new Map()));
+    mine.set(call.callerInvocationId, id);
+  }
+
+  /**
+   * True when `caller` may not add a pending call: the table is full, or only the reserve is left and
+   * `caller` already holds `pendingReserveBelow` calls or more.
+   */
+  private tableFullFor(caller: WorkerPeer): boolean {
+    const max = this.options.maxPendingInvocations;
+    if (this.pending.size >= max) return true;
+    const reserve = this.options.pendingReserve ?? Math.floor(max / 10);
+    if (this.pending.size < max - reserve) return false;
+    const below = this.options.pendingReserveBelow ?? Math.max(1, Math.floor((this.options.maxPendingPerWorker ?? max) / 20));
+    return (this.perCaller.get(caller)?.size ?? 0) >= below;
   }
 
   private forgetPending(id: string): void {
@@ -308,10 +358,10 @@ export class InvocationRouter {
   private removePending(id: string, call: PendingCall): void {
     if (this.pending.get(id) !== call) return;
     this.pending.delete(id);
-    if (!call.caller) return;
-    const left = (this.perCaller.get(call.caller) ?? 1) - 1;
-    if (left > 0) this.perCaller.set(call.caller, left);
-    else this.perCaller.delete(call.caller);
+    if (!call.caller || call.callerInvocationId === undefined) return;
+    const mine = this.perCaller.get(call.caller);
+    if (mine?.get(call.callerInvocationId) === id) mine.delete(call.callerInvocationId);
+    if (mine?.size === 0) this.perCaller.delete(call.caller);
   }
 
   /** Sends a frame that must not be lost; a connection that cannot take it is terminated. */
@@ -321,10 +371,11 @@ export class InvocationRouter {
       this.log.debug(`dropped ${what} for a closed connection`, { worker_id: peer.workerId });
       return;
     }
-    this.log.error(`outbound queue full: terminating stalled connection (could not deliver ${what})`, {
+    this.log.error(`outbound queue full: terminating stalled connection with 1008 outbound overflow (could not deliver ${what})`, {
       worker_id: peer.workerId,
     });
-    peer.terminate();
+    if (peer.closeWith) peer.closeWith({ code: 1008, reason: 'outbound overflow' });
+    else peer.terminate();
   }
 }
 

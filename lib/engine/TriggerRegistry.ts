@@ -7,6 +7,7 @@ import type {
   UnregisterTriggerFrame,
 } from '../protocol/Frame';
 import type { EngineLog } from './EngineLogger';
+import { idTooLong, preview, RegistrationLimits } from './RegistrationLimits';
 import type { WorkerPeer } from './WorkerPeer';
 
 /** A binding of a function to a trigger type with a config. */
@@ -65,6 +66,52 @@ export class TriggerRegistry {
    * provider's `triggerregistrationresult` without error, accepted. Used by `engine::register_trigger`.
    */
   onOutcome?: (bindingId: string, error?: ErrorBody) => void;
+  /** Caps on ids and counts (set by the engine core); none when undefined. */
+  limits?: Pick<RegistrationLimits, 'maxIdLength' | 'maxTriggersPerWorker' | 'maxTriggers' | 'maxTriggerTypesPerWorker'>;
+  /** Bindings per originating connection, for `maxTriggersPerWorker`. */
+  private readonly bindingsOf = new Map<WorkerPeer, number>();
+
+  private countBinding(origin: WorkerPeer | undefined, delta: 1 | -1): void {
+    if (!origin) return;
+    const n = (this.bindingsOf.get(origin) ?? 0) + delta;
+    if (n > 0) this.bindingsOf.set(origin, n);
+    else this.bindingsOf.delete(origin);
+  }
+
+  /** Why a binding may not be stored (id too long, too many bindings), or undefined. */
+  private triggerRefusal(origin: WorkerPeer | undefined, frame: RegisterTriggerFrame): ErrorBody | undefined {
+    const limits = this.limits;
+    if (!limits) return undefined;
+    const tooLong =
+      idTooLong('trigger', frame.id, limits.maxIdLength) ??
+      idTooLong('trigger type', frame.trigger_type, limits.maxIdLength) ??
+      idTooLong('function', frame.function_id, limits.maxIdLength);
+    if (tooLong) return { code: 'id_too_long', message: tooLong };
+    if (this.bindings.has(frame.id)) return undefined;
+    const mine = origin ? (this.bindingsOf.get(origin) ?? 0) : 0;
+    if (origin && mine >= limits.maxTriggersPerWorker) {
+      return { code: 'trigger_limit', message: `this connection already has ${mine} trigger bindings (maxTriggersPerWorker ${limits.maxTriggersPerWorker})` };
+    }
+    if (this.bindings.size >= limits.maxTriggers) {
+      return { code: 'trigger_limit', message: `the engine already holds ${this.bindings.size} trigger bindings (maxTriggers ${limits.maxTriggers})` };
+    }
+    return undefined;
+  }
+
+  /** Why a trigger type may not be registered, or undefined. */
+  private typeRefusal(peer: WorkerPeer, frame: RegisterTriggerTypeFrame): { code: string; message: string } | undefined {
+    const limits = this.limits;
+    if (!limits) return undefined;
+    const tooLong = idTooLong('trigger type', frame.id, limits.maxIdLength);
+    if (tooLong) return { code: 'ID_TOO_LONG', message: tooLong };
+    if (this.types.get(frame.id)?.provider.kind === 'worker') return undefined;
+    let mine = 0;
+    for (const type of this.types.values()) if (type.provider.kind === 'worker' && type.provider.peer === peer) mine++;
+    if (mine >= limits.maxTriggerTypesPerWorker) {
+      return { code: 'REGISTRATION_LIMIT', message: `this connection already provides ${mine} trigger types (maxTriggerTypesPerWorker ${limits.maxTriggerTypesPerWorker})` };
+    }
+    return undefined;
+  }
 
   constructor(private readonly log: EngineLog) {}
 
@@ -76,6 +123,12 @@ export class TriggerRegistry {
 
   /** `registertriggertype`: `peer` becomes (or stays) the provider; stored and parked bindings are sent to it. */
   registerType(peer: WorkerPeer, frame: RegisterTriggerTypeFrame): void {
+    const refusal = this.typeRefusal(peer, frame);
+    if (refusal) {
+      this.log.warn('registertriggertype refused', { worker_id: peer.workerId, trigger_type: preview(frame.id), ...refusal });
+      peer.send({ type: 'registrationrejected', ...refusal, trigger_type: preview(frame.id) });
+      return;
+    }
     const existing = this.types.get(frame.id);
     if (existing?.provider.kind === 'builtin') {
       this.log.warn('ignored registertriggertype for a built-in trigger type', { worker_id: peer.workerId, id: frame.id });
@@ -102,6 +155,12 @@ export class TriggerRegistry {
 
   /** `registertrigger`: stores (replacing an equal id) and forwards to the provider, or parks. */
   registerTrigger(origin: WorkerPeer | undefined, frame: RegisterTriggerFrame): void {
+    const refusal = this.triggerRefusal(origin, frame);
+    if (refusal) {
+      const shown = { ...frame, id: preview(frame.id), trigger_type: preview(frame.trigger_type), function_id: preview(frame.function_id) };
+      this.reportFailure({ ...shown, config: null, origin, state: 'parked' }, refusal);
+      return;
+    }
     const binding: TriggerBinding = {
       id: frame.id,
       trigger_type: frame.trigger_type,
@@ -111,7 +170,9 @@ export class TriggerRegistry {
       state: 'parked',
     };
     if (frame.metadata != null) binding.metadata = frame.metadata;
+    this.countBinding(this.bindings.get(binding.id)?.origin, -1);
     this.bindings.set(binding.id, binding);
+    this.countBinding(origin, 1);
     this.log.info('trigger registered', {
       worker_id: origin?.workerId,
       id: binding.id,
@@ -148,6 +209,7 @@ export class TriggerRegistry {
     const binding = this.bindings.get(frame.id);
     if (!binding) return;
     this.bindings.delete(frame.id);
+    this.countBinding(binding.origin, -1);
     this.release(binding);
   }
 
@@ -159,6 +221,7 @@ export class TriggerRegistry {
         this.release(binding);
       }
     }
+    this.bindingsOf.delete(peer);
     for (const [id, type] of this.types) {
       if (type.provider.kind === 'worker' && type.provider.peer === peer) {
         this.types.delete(id);

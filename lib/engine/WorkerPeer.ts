@@ -20,4 +20,6 @@ export interface WorkerPeer {
   send(frame: object): boolean;
   /** Drops the connection at once, without a close frame (the peer sees 1006). Idempotent. */
   terminate(): void;
+  /** Closes the connection with a status code and reason, then drops it (optional; else `terminate`). */
+  closeWith?(close: { code: number; reason: string }): void;
 }

@@ -14,5 +14,6 @@ export * from './PendingLimitError';
 export * from './PayloadEncodeError';
 export * from './RegistrationError';
 export * from './AuthError';
+export * from './InvalidChannelRefError';
 export * from './StreamError';
 export * from './StreamTruncatedError';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Observable, Subscriber, Subscription, switchMap } from 'rxjs';
+import { Observable, Subscriber, Subscription } from 'rxjs';
+import type { ChannelReader } from '../channel/ChannelReader';
+import { releaseChannelEnd } from '../codec/releaseChannelEnd';
 import { identityCodec, PayloadCodec } from '../codec/PayloadCodec';
 import type { Connection } from '../connection/Connection';
 import { InvocationError } from '../errors/InvocationError';
@@ -95,9 +97,32 @@ export class CallClient {
   /** See `Worker.stream`. */
   stream<T>(functionId: string, payload: unknown, options: Omit<TriggerOptions, 'action'> = {}): Observable<T> {
     const { url, socketFactory } = this.deps;
-    return this.trigger<unknown>(functionId, payload, options).pipe(
-      switchMap((result) => toValueReader(result, url, socketFactory, functionId).values$() as Observable<T>),
-    );
+    return new Observable<T>((subscriber) => {
+      let gone = false;
+      let values: Subscription | undefined;
+      // not torn down with the subscriber: a result that arrives after the unsubscribe still has its
+      // channel released, which stops the producer (the call ends with its result, failure or timeout)
+      this.trigger<unknown>(functionId, payload, options).subscribe({
+        next: (result) => {
+          let reader: ChannelReader;
+          try {
+            reader = toValueReader(result, url, socketFactory, functionId);
+          } catch (err) {
+            if (!gone) subscriber.error(err);
+            return;
+          }
+          if (gone) releaseChannelEnd(socketFactory, reader.url);
+          else values = (reader.values$() as Observable<T>).subscribe(subscriber);
+        },
+        error: (err) => {
+          if (!gone) subscriber.error(err);
+        },
+      });
+      return () => {
+        gone = true;
+        values?.unsubscribe();
+      };
+    });
   }
 
   private sendVoid(functionId: string, data: unknown, options: TriggerOptions, subscriber: Subscriber<any>, succeeded: () => void): void {

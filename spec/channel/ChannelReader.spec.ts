@@ -26,7 +26,7 @@ describe('ChannelReader: views, typed values and demand against the embedded eng
       merge(
         reader.text$.pipe(map((s) => ['text', s] as const)),
         reader.bytes$.pipe(map((b) => ['bytes', b.byteLength] as const)),
-        reader.values$().pipe(map((v) => ['value', v instanceof Uint8Array ? v.byteLength : v] as const)),
+        reader.values$({ requireEnd: false }).pipe(map((v) => ['value', v instanceof Uint8Array ? v.byteLength : v] as const)),
       ).pipe(toArray()),
     );
     await lastValueFrom(from(['{"n":1}\n', Buffer.from([1, 2]), '{"n":2}\n']).pipe((s) => writer.write(s)));
@@ -52,7 +52,7 @@ describe('ChannelReader: views, typed values and demand against the embedded eng
   it('values$(codec) decodes each NDJSON value to the codec type', async () => {
     const Reading = t.type({ sensor: t.string, celsius: t.number });
     const { reader, writer } = await fx.channel();
-    const got = lastValueFrom(reader.values$(Reading).pipe(toArray()));
+    const got = lastValueFrom(reader.values$(Reading, { requireEnd: false }).pipe(toArray()));
     writer.next('{"sensor":"a","celsius":20.5}\n{"sensor":"b",');
     writer.next('"celsius":-3}\n');
     writer.complete();
@@ -128,7 +128,7 @@ describe('ChannelReader: views, typed values and demand against the embedded eng
     const gate = new Promise<void>((r) => (release = r));
     const batches: number[] = [];
     const reading = lastValueFrom(
-      reader.values$(t.type({ i: t.number, pad: t.string })).pipe(
+      reader.values$(t.type({ i: t.number, pad: t.string }), { requireEnd: false }).pipe(
         consumeBatches(
           async (rows) => {
             batches.push(rows.length);

@@ -35,6 +35,13 @@ describe('parseEngineArgs', () => {
     expect(() => parseEngineArgs(['--token='])).toThrow('--token must not be empty');
   });
 
+  it('reads --limit NAME=N (repeatable) for the engine limits, refusing unknown names and non-integers', () => {
+    expect(parseEngineArgs(['--limit', 'maxOutboundBytes=1048576', '--limit=maxIdLength=64']).limits).toEqual({ maxOutboundBytes: 1048576, maxIdLength: 64 });
+    expect(() => parseEngineArgs(['--limit', 'frobs=1'])).toThrow(/NAME one of/);
+    expect(() => parseEngineArgs(['--limit', 'maxIdLength=-1'])).toThrow(/non-negative integer/);
+    expect(parseEngineArgs([]).limits).toBeUndefined();
+  });
+
   it('reads the opt-in extensions; none is on by default (the real engine behaviour)', () => {
     const defaults = parseEngineArgs([]);
     expect([defaults.lenient, defaults.channelReportWriterLoss, defaults.channelAnswerReaderClose, defaults.maxPayloadBytes]).toEqual([

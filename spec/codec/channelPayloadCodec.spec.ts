@@ -9,7 +9,9 @@ import { connectWorker } from '../../lib/worker/connectWorker';
 import type { Worker } from '../../lib/worker/Worker';
 import { ChannelFixture, startChannelFixture } from '../channel/support/channelFixture';
 
-const ref = (direction: string, id = 'c1') => ({ channel_id: id, access_key: 'k', direction });
+// channel ids are UUIDs (the client refuses anything else before opening a socket)
+const uuid = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+const ref = (direction: string, id = uuid(1)) => ({ channel_id: id, access_key: 'k', direction });
 
 describe('channelPayloadCodec.decode (no sockets opened)', () => {
   const host: ChannelHost = { url: 'ws://127.0.0.1:1/', trigger: () => of(undefined) };
@@ -18,13 +20,13 @@ describe('channelPayloadCodec.decode (no sockets opened)', () => {
   it('rehydrates refs at any depth, including the root, into live ends', () => {
     const root = codec.decode(ref('read'));
     expect(root).toBeInstanceOf(ChannelReader);
-    const out = codec.decode({ a: { b: [1, ref('write', 'c2'), { c: ref('read', 'c3') }] }, n: null, s: 'x' }) as {
+    const out = codec.decode({ a: { b: [1, ref('write', uuid(2)), { c: ref('read', uuid(3)) }] }, n: null, s: 'x' }) as {
       a: { b: [number, ChannelWriter, { c: ChannelReader }] };
     };
     expect(out.a.b[0]).toBe(1);
     expect(out.a.b[1]).toBeInstanceOf(ChannelWriter);
-    expect(out.a.b[1].url).toBe('ws://127.0.0.1:1/ws/channels/c2?key=k&dir=write');
-    expect(out.a.b[2].c.ref).toEqual(ref('read', 'c3'));
+    expect(out.a.b[1].url).toBe(`ws://127.0.0.1:1/ws/channels/${uuid(2)}?key=k&dir=write`);
+    expect(out.a.b[2].c.ref).toEqual(ref('read', uuid(3)));
   });
 
   it('leaves values without refs untouched (same object)', () => {

@@ -318,7 +318,7 @@ describe('EmbeddedEngine', () => {
       await callee2.client.sync();
     });
 
-    it('accepts a result from any connection presenting the id', async () => {
+    it('refuses a result from a connection the call was not routed to (upstream accepts it; see README reliability)', async () => {
       const callee = await worker();
       const other = await worker();
       const caller = await worker();
@@ -328,7 +328,9 @@ describe('EmbeddedEngine', () => {
       await caller.client.send({ type: 'invokefunction', invocation_id: id, function_id: 'spec::proxy', data: {} });
       await callee.client.next((f) => f.type === 'invokefunction');
       await other.client.send({ type: 'invocationresult', invocation_id: id, function_id: 'x', result: 'from other' });
-      expect((await caller.client.next((f) => f.type === 'invocationresult')).result).toBe('from other');
+      await other.client.sync();
+      await callee.client.send({ type: 'invocationresult', invocation_id: id, function_id: 'x', result: 'from callee' });
+      expect((await caller.client.next((f) => f.type === 'invocationresult')).result).toBe('from callee');
     });
 
     it('reattach with the right token evicts the old connection and cleans it up before the next frame', async () => {

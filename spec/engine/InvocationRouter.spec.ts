@@ -118,17 +118,34 @@ describe('InvocationRouter', () => {
     expect(callee.sent.filter((f) => f.type === 'invocationresult')).toEqual([]);
   });
 
-  it('replaces a live call that reuses a pending id, telling the first caller', () => {
+  it('replaces a live call that its own caller reuses the id of, telling the first call', () => {
+    const { router, caller, callee } = setup();
+    const id = randomUUID();
+    router.invoke(caller, invoke({ invocation_id: id, data: 1 }));
+    router.invoke(caller, invoke({ invocation_id: id, data: 2 }));
+    expect(caller.sent).toEqual([
+      { type: 'invocationresult', invocation_id: id, function_id: 'svc::f', error: { code: 'invocation_error', message: 'channel closed' } },
+    ]);
+    expect(router.pendingCount).toBe(1);
+    router.result(callee, { type: 'invocationresult', invocation_id: id, result: 'r' });
+    expect(caller.sent[1]).toEqual({ type: 'invocationresult', invocation_id: id, function_id: 'svc::f', result: 'r' });
+  });
+
+  it('keeps calls of two callers using the same id apart, and takes results only from the callee', () => {
     const { router, caller, callee } = setup();
     const second = new MemoryPeer();
     const id = randomUUID();
     router.invoke(caller, invoke({ invocation_id: id, data: 1 }));
     router.invoke(second, invoke({ invocation_id: id, data: 2 }));
-    expect(caller.sent).toEqual([
-      { type: 'invocationresult', invocation_id: id, function_id: 'svc::f', error: { code: 'invocation_error', message: 'channel closed' } },
-    ]);
-    router.result(callee, { type: 'invocationresult', invocation_id: id, result: 'r' });
-    expect(second.sent).toEqual([{ type: 'invocationresult', invocation_id: id, function_id: 'svc::f', result: 'r' }]);
+    const [a, b] = callee.sent.filter((f) => f.type === 'invokefunction') as Array<{ invocation_id: string }>;
+    expect(a.invocation_id).toBe(id);
+    expect(b.invocation_id).not.toBe(id);
+    router.result(second, { type: 'invocationresult', invocation_id: b.invocation_id, result: 'forged' });
+    expect(second.sent).toEqual([]);
+    router.result(callee, { type: 'invocationresult', invocation_id: b.invocation_id, result: 'two' });
+    router.result(callee, { type: 'invocationresult', invocation_id: id, result: 'one' });
+    expect(caller.sent).toEqual([{ type: 'invocationresult', invocation_id: id, function_id: 'svc::f', result: 'one' }]);
+    expect(second.sent).toEqual([{ type: 'invocationresult', invocation_id: id, function_id: 'svc::f', result: 'two' }]);
   });
 
   it('answers channel_send_failed when the callee cannot take the frame', () => {

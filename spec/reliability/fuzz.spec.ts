@@ -1,3 +1,4 @@
+import { mayHaveInexactNumbers, scanJson } from '../../lib/engine/exactJson';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { firstValueFrom } from 'rxjs';
@@ -36,8 +37,9 @@ function expectation(m: FuzzMessage): 'oversized' | 'telemetry' | 'empty' | 'bad
   const text = typeof m.data === 'string' ? m.data : m.data.toString('utf8');
   if (text.trim() === '') return 'empty';
   const decoded = decodeFrame(m.data);
-  // a frame the real engine cannot decode (PROTOCOL.md §10.2) is dropped and logged like an undecodable one
-  return decoded.ok && !realEngineFrameDrop(decoded.frame) && nesting(text) <= 128 ? 'decodes' : 'bad';
+  // a frame that decodes but that the real engine drops (PROTOCOL.md §10.2) is dropped and logged too
+  const outOfRange = decoded.ok && mayHaveInexactNumbers(text) && scanJson(text).nonFinite;
+  return decoded.ok && nesting(text) <= 128 && !realEngineFrameDrop(decoded.frame) && !outOfRange ? 'decodes' : 'bad';
 }
 
 /** Deepest array/object nesting of a JSON text (0 for scalars or unparsable text), walked iteratively. */
@@ -72,7 +74,7 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
     const raws: RawClient[] = [];
 
     beforeAll(async () => {
-      engine = await startEngine({ port: 0, logger, maxPayloadBytes: MAX_PAYLOAD });
+      engine = await startEngine({ port: 0, logger, maxPayloadBytes: MAX_PAYLOAD, channelReportWriterLoss: true });
     });
 
     afterAll(async () => {

@@ -1,4 +1,5 @@
-import { concat, firstValueFrom, interval, lastValueFrom, NEVER, Observable, of, range, throwError, toArray } from 'rxjs';
+import { concat, firstValueFrom, interval, lastValueFrom, NEVER, Observable, of, range, take, throwError, toArray } from 'rxjs';
+import { pulled } from '../../lib/demand/pulled';
 import { ChannelReader } from '../../lib/channel/ChannelReader';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
@@ -175,6 +176,53 @@ describe('Worker streams and teardown against the embedded engine (real sockets)
     await until(() => seen.length >= 3);
     sub.unsubscribe();
     await until(() => stats.active === 0);
+    await until(engineChannelsFreed);
+  });
+
+  it('unsubscribing from worker.stream before the result arrives still releases its channel and stops the producer', async () => {
+    const { values$, stats } = tracked(interval(1));
+    let started!: () => void;
+    const handlerRan = new Promise<void>((resolve) => (started = resolve));
+    callee.registerFunction(
+      't::slow-start',
+      async () => {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return values$;
+      },
+      { stream: true },
+    );
+    await syncWithEngine(callee);
+    const sub = caller.stream('t::slow-start', {}).subscribe();
+    await handlerRan;
+    sub.unsubscribe();
+    await until(() => stats.subscribed === 1 && stats.active === 0);
+    await until(engineChannelsFreed);
+  });
+
+  it('a pausable (pulled) stream producer is read on demand: an endless generator pauses while nobody reads', async () => {
+    let produced = 0;
+    let finished = false;
+    function* naturals() {
+      try {
+        for (;;) yield produced++;
+      } finally {
+        finished = true;
+      }
+    }
+    callee.registerFunction('t::naturals', () => pulled(naturals()), { stream: true });
+    await syncWithEngine(callee);
+    const reader = await firstValueFrom(caller.trigger<ChannelReader>('t::naturals', {}));
+    // nobody reads yet: the engine buffer and the sockets fill, the writer's demand turns off and the
+    // generator pauses (an endless synchronous generator without demand would never yield the event loop)
+    await until(() => produced > 0);
+    for (let last = -1; produced !== last; ) {
+      last = produced;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(finished).toBe(false);
+    expect(await lastValueFrom(reader.values$().pipe(take(5), toArray()))).toEqual([0, 1, 2, 3, 4]);
+    await until(() => finished);
     await until(engineChannelsFreed);
   });
 

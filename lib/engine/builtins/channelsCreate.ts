@@ -25,6 +25,8 @@ export function channelCapacity(requested: unknown): number | undefined {
 export interface ChannelsCreateLimits {
   /** Open channels one worker connection may have created; one more gets `channel_limit`. Default: no limit. */
   maxChannelsPerWorker?: number;
+  /** Channels in the engine's table (tombstones included); one more gets `channel_limit`. Default: no limit. */
+  maxChannels?: number;
 }
 
 /**
@@ -62,6 +64,14 @@ export function channelsCreate(broker: ChannelBroker, limits: ChannelsCreateLimi
             },
           };
         }
+      }
+      if (limits.maxChannels !== undefined && broker.size >= limits.maxChannels) {
+        return {
+          error: {
+            code: 'channel_limit',
+            message: `the engine already holds ${broker.size} channels (maxChannels ${limits.maxChannels}); try again later`,
+          },
+        };
       }
       const channel = broker.create(capacity, undefined, creator);
       const ref = (direction: 'read' | 'write') => ({

@@ -2,7 +2,8 @@
  * An embedded engine in its own process, so its memory can be measured without the clients' sockets.
  * argv[2]: EngineOptions as JSON, or `plain-ws` for the baseline: a bare `ws` server that accepts every
  * socket and does nothing else. Prints "url <url>". Commands on stdin, one per line:
- *   mem    → "mem <json>" with process.memoryUsage() after two forced GCs (run node with --expose-gc)
+ *   mem    → "mem <json>" with process.memoryUsage() after two forced GCs (run node with --expose-gc), plus
+ *            `maxRss`: the peak RSS of the process so far, in bytes
  *   stats  → "stats <json>" with engine.stats()
  */
 import { createInterface } from 'node:readline';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
     if (line === 'mem') {
       gc?.();
       gc?.();
-      process.stdout.write(`mem ${JSON.stringify(process.memoryUsage())}\n`);
+      const maxRss = process.resourceUsage().maxRSS * 1024;
+      process.stdout.write(`mem ${JSON.stringify({ ...process.memoryUsage(), maxRss })}\n`);
     } else if (line === 'stats') {
       process.stdout.write(`stats ${JSON.stringify(engine.stats())}\n`);
     }

@@ -65,15 +65,18 @@ export async function startTarget(options: EngineOptions = {}): Promise<Conforma
 }
 
 /**
- * Expects one `real_engine_parity` warning whose details contain `match` (embedded engine only: an external
- * engine's log is not visible, there only the wire behaviour is checked).
+ * Expects one `real_engine_parity` warning whose details contain `match` and name the connection and what the
+ * real engine does (embedded engine only: an external engine's log is not visible, there only the wire
+ * behaviour is checked).
  */
 export function expectParityWarning(target: ConformanceTarget, match: Record<string, unknown>, since = 0): void {
   if (!target.embedded) return;
   const warnings = target.logs.slice(since).filter((l) => l.level === 'warn' && l.details?.event === 'real_engine_parity');
   expect(warnings.map((w) => w.details)).toContainEqual(expect.objectContaining(match));
   const hit = warnings.find((w) => Object.entries(match).every(([k, v]) => JSON.stringify(w.details?.[k]) === JSON.stringify(v)));
+  // it names what the real engine does, and the connection (worker or channel) it is about
   expect(typeof hit?.details?.real).toBe('string');
+  expect(typeof (hit?.details?.worker_id ?? hit?.details?.channel_id)).toBe('string');
 }
 
 /** A raw worker socket on the target, tracked for cleanup. */

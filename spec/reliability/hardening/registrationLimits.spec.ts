@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { makeChildKit, ChildKit } from '../support/childProcess';
+import { openWorker, RawClient, waitFor } from '../../engine/support/RawClient';
+import { startEngine } from '../../../lib/engine/startEngine';
+import type { EmbeddedEngine } from '../../../lib/engine/EmbeddedEngine';
+import { recordingLogger } from '../support/recordingLogger';
+import { ChildEngine, HealthyPair, MiB } from './support/attackKit';
+
+describe('registration limits', () => {
+  let engine: EmbeddedEngine;
+  const { logger, entries } = recordingLogger();
+  const opened: RawClient[] = [];
+  const connect = async () => {
+    const w = await openWorker(engine.url);
+    opened.push(w.client);
+    return w;
+  };
+
+  beforeAll(async () => {
+    engine = await startEngine({
+      port: 0,
+      logger,
+      maxFunctionsPerWorker: 5,
+      maxFunctions: 8,
+      maxTriggersPerWorker: 3,
+      maxTriggers: 5,
+      maxTriggerTypesPerWorker: 2,
+      maxRegistrationBytesPerWorker: 64 * 1024,
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.close(true)));
+    await waitFor(() => engine.stats().workers === 0);
+  });
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('refuses functions beyond the per-connection and engine-wide counts with registrationrejected REGISTRATION_LIMIT', async () => {
+    const a = (await connect()).client;
+    for (let i = 0; i < 6; i++) await a.send({ type: 'registerfunction', id: `a::f${i}`, description: '' });
+    const refused = await a.next((f) => f.type === 'registrationrejected');
+    expect(refused).toMatchObject({ code: 'REGISTRATION_LIMIT', function_id: 'a::f5', message: expect.stringMatching(/maxFunctionsPerWorker 5/) });
+    // re-registering an owned id is not one more
+    await a.send({ type: 'registerfunction', id: 'a::f0', description: 'again' });
+    await a.sync();
+    expect(a.frames.filter((f) => f.type === 'registrationrejected')).toHaveLength(1);
+    const b = (await connect()).client;
+    for (let i = 0; i < 4; i++) await b.send({ type: 'registerfunction', id: `b::f${i}`, description: '' });
+    expect(await b.next((f) => f.type === 'registrationrejected')).toMatchObject({ code: 'REGISTRATION_LIMIT', function_id: 'b::f3', message: expect.stringMatching(/maxFunctions 8/) });
+    expect(engine.stats().functions).toBe(8);
+  });
+
+  it('counts registration bytes: a huge description is refused, small ones still fit', async () => {
+    const a = (await connect()).client;
+    await a.send({ type: 'registerfunction', id: 'big::one', description: 'd'.repeat(100 * 1024) });
+    expect(await a.next((f) => f.type === 'registrationrejected')).toMatchObject({ code: 'REGISTRATION_LIMIT', message: expect.stringMatching(/maxRegistrationBytesPerWorker 65536/) });
+    await a.send({ type: 'registerfunction', id: 'small::one', description: 'fine' });
+    await a.sync();
+    expect(engine.functionIds()).toEqual(['small::one']);
+  });
+
+  it('refuses ids over maxIdLength, and neither logs nor echoes them in full', async () => {
+    const a = (await connect()).client;
+    const long = `x${'y'.repeat(2 * MiB)}`;
+    await a.send({ type: 'registerfunction', id: long, description: '' });
+    const refused = await a.next((f) => f.type === 'registrationrejected');
+    expect(refused.code).toBe('ID_TOO_LONG');
+    expect(refused.function_id.length).toBeLessThan(200);
+    await a.send({ type: 'registertriggertype', id: long, description: '' });
+    expect((await a.next((f) => f.type === 'registrationrejected' && f.trigger_type !== undefined)).code).toBe('ID_TOO_LONG');
+    const id = randomUUID();
+    await a.send({ type: 'registertrigger', id, trigger_type: 'engine::workers-available', function_id: long, config: {} });
+    const result = await a.next((f) => f.type === 'triggerregistrationresult');
+    expect(result.error.code).toBe('id_too_long');
+    expect(JSON.stringify(result).length).toBeLessThan(1000);
+    const call = randomUUID();
+    await a.send({ type: 'invokefunction', invocation_id: call, function_id: long, data: {} });
+    const notFound = await a.next((f) => f.type === 'invocationresult' && f.invocation_id === call);
+    expect(notFound.error.message.length).toBeLessThan(300);
+    expect(engine.stats().functions).toBe(0);
+    const longest = Math.max(...entries.map((e) => JSON.stringify(e.details ?? {}).length));
+    expect(longest).toBeLessThan(4096);
+  });
+
+  it('bounds trigger bindings, so one connection cannot make every connect fire K calls at a victim', async () => {
+    const victim = (await connect()).client;
+    await victim.send({ type: 'registerfunction', id: 'victim::fn', description: '' });
+    await victim.sync();
+    const attacker = (await connect()).client;
+    for (let i = 0; i < 50; i++) {
+      await attacker.send({ type: 'registertrigger', id: randomUUID(), trigger_type: 'engine::workers-available', function_id: 'victim::fn', config: {} });
+    }
+    await attacker.sync();
+    const refusals = attacker.frames.filter((f) => f.type === 'triggerregistrationresult' && (f.error as { code?: string } | undefined)?.code === 'trigger_limit');
+    expect(refusals).toHaveLength(47);
+    // engine::register_trigger (bindings owned by nobody) counts against the engine-wide cap
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = randomUUID();
+      await attacker.send({
+        type: 'invokefunction',
+        invocation_id: id,
+        function_id: 'engine::register_trigger',
+        data: { trigger_type: 'engine::workers-available', function_id: 'victim::fn', config: {} },
+      });
+      const reply = await attacker.next((f) => f.type === 'invocationresult' && f.invocation_id === id);
+      outcomes.push(reply.error ? reply.error.code : 'ok');
+    }
+    expect(outcomes).toEqual(['ok', 'ok', 'trigger_registration_failed', 'trigger_registration_failed']);
+    expect(engine.stats().triggers).toBe(5);
+    // one connect now fires exactly the 5 bindings, not 54
+    const before = victim.frames.filter((f) => f.type === 'invokefunction').length;
+    const bystander = await connect();
+    void bystander;
+    await waitFor(() => victim.frames.filter((f) => f.type === 'invokefunction').length >= before + 5);
+    await victim.sync();
+    expect(victim.frames.filter((f) => f.type === 'invokefunction').length).toBe(before + 5);
+    // the nobody-owned bindings outlive the attacker: remove them for the next test
+    for (const b of (engine as unknown as { core: { triggers: { listBindings(): Array<{ id: string }> } } }).core.triggers.listBindings()) {
+      await victim.send({ type: 'unregistertrigger', id: b.id });
+    }
+    await victim.sync();
+  });
+
+  it('caps trigger types per connection', async () => {
+    const a = (await connect()).client;
+    for (let i = 0; i < 3; i++) await a.send({ type: 'registertriggertype', id: `t::${i}`, description: '' });
+    expect(await a.next((f) => f.type === 'registrationrejected')).toMatchObject({ code: 'REGISTRATION_LIMIT', trigger_type: 't::2' });
+  });
+});
+
+describe('registration flood in a child engine', () => {
+  let kit: ChildKit;
+  beforeAll(() => {
+    kit = makeChildKit();
+  });
+  afterAll(() => kit.dispose());
+
+  it('20,000 registrations from one connection: at most maxFunctionsPerWorker stored, RSS bounded, the healthy pair serves', async () => {
+    const engine = await ChildEngine.start(kit, { maxFunctionsPerWorker: 2_000 });
+    const pair = await HealthyPair.open(engine.url);
+    const attacker = (await openWorker(engine.url)).client;
+    try {
+      const before = await engine.mem();
+      const calls = pair.keepCalling();
+      for (let i = 0; i < 20_000; i++) attacker.ws.send(JSON.stringify({ type: 'registerfunction', id: `flood::${i}`, description: 'x'.repeat(40) }));
+      await attacker.sync();
+      const stats = await engine.stats();
+      const after = await engine.mem();
+      expect(await calls.stop()).toBeGreaterThan(0);
+      expect(stats.functions).toBe(2_001);
+      expect(after.rss - before.rss).toBeLessThan(64 * MiB);
+      expect(await pair.call({ after: true })).toMatchObject({ after: true });
+    } finally {
+      await attacker.close(true);
+      await pair.close();
+      await engine.stop();
+    }
+  });
+});
