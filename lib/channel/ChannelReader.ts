@@ -194,8 +194,8 @@ export class ChannelReader extends DemandObservable<ChannelItem> {
   /**
    * The values of a stream written by the payload codec, `streamValues` or `streamResult`: NDJSON text frames
    * become JSON values, binary frames `Uint8Array` values, and the stream's end record decides how it ends
-   * (see `observeValues`; `{ requireEnd: false }` reads a plain NDJSON channel, e.g. one written line by line
-   * with `writeChannel` or by an iii-sdk peer). Given an io-ts codec, each value is decoded with it and a value
+   * (see `observeValues` and its `requireEnd`, whose options it takes). Given an io-ts codec, each value is
+   * decoded with it and a value
    * that does not fit errors with `DecodeError` naming its path. A view, like `text$`, and pausable.
    *
    * @example

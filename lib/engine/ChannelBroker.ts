@@ -1,6 +1,12 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ByteBudget } from './ByteBudget';
 import { Channel, ChannelReaderLimits } from './Channel';
 import type { EngineLog } from './EngineLogger';
+
+/** Departed connections remembered for a late `reattach`. */
+const MAX_DEPARTED = 4096;
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** Lifetime settings of the broker (PROTOCOL.md §6.7; tests shorten them). */
 export interface ChannelBrokerOptions {
@@ -52,6 +58,8 @@ export class ChannelBroker {
   /** A reconnected worker's id → the identity its quotas are counted under (its first connection's id). */
   private readonly identities = new Map<string, string>();
   private readonly totalBudget: ByteBudget;
+  /** Departed connections whose identity still has open channels: worker id → identity and reattach token digest. */
+  private readonly departed = new Map<string, { identity: string; token: Buffer }>();
   private timer?: NodeJS.Timeout;
   private closed = false;
   /** Compared against when the id is unknown, so both failures cost the same. */
@@ -165,8 +173,25 @@ export class ChannelBroker {
    * A connection left. Its channels live on and keep counting against its identity (so reconnecting does
    * not reset the quota); only the alias of this connection's id is dropped.
    */
-  forgetCreator(creator: string): void {
+  forgetCreator(creator: string, reattachToken?: string): void {
+    const identity = this.identityOf(creator);
     this.identities.delete(creator);
+    if (reattachToken === undefined || this.openCreatedBy(identity) === 0) return;
+    // remembered (at most MAX_DEPARTED, oldest first out) so a later reattach still carries the quota over
+    this.departed.set(creator, { identity, token: digest(reattachToken) });
+    if (this.departed.size > MAX_DEPARTED) this.departed.delete(this.departed.keys().next().value as string);
+  }
+
+  /**
+   * A worker reconnected as `workerId` and presented `previousId` and its reattach token, but that
+   * connection is already gone: if it left open channels, their quota carries over. True when it did.
+   */
+  inheritDeparted(workerId: string, previousId: string, token: string | undefined): boolean {
+    const record = this.departed.get(previousId);
+    if (!record || token === undefined || !timingSafeEqual(digest(token), record.token)) return false;
+    this.departed.delete(previousId);
+    if (record.identity !== workerId) this.identities.set(workerId, record.identity);
+    return true;
   }
 
   /** Channels in the table (tombstones included). */
@@ -224,5 +249,6 @@ export class ChannelBroker {
     this.creatorOf.clear();
     this.budgets.clear();
     this.identities.clear();
+    this.departed.clear();
   }
 }

@@ -227,7 +227,7 @@ export class EngineCore {
     this.router.connectionClosed(peer);
     this.triggers.connectionClosed(peer);
     this.channels.removeOwnedBy(peer.workerId);
-    this.channels.forgetCreator(peer.workerId);
+    this.channels.forgetCreator(peer.workerId, peer.reattachToken);
     this.warnShadowRemoved(removed, peer);
     this.log.info('worker disconnected', { worker_id: peer.workerId, functions_removed: removed.length });
     this.fireWorkersAvailable('worker_disconnected', peer.workerId);
@@ -416,6 +416,8 @@ export class EngineCore {
     if (!id || id === peer.workerId) return;
     const previous = this.workers.get(id);
     if (!previous) {
+      // already gone: its channel quota still follows the worker when the token matches
+      if (this.channels.inheritDeparted(peer.workerId, id, token)) return;
       this.log.debug('reattach for an unknown worker ignored', { worker_id: peer.workerId, previous_worker_id: id });
       return;
     }

@@ -112,6 +112,7 @@ export class CallClient {
             return;
           }
           if (gone) releaseChannelEnd(socketFactory, reader.url);
+          // an iii-rx producer's stream starts with a begin record, so the reader requires its end record
           else values = (reader.values$() as Observable<T>).subscribe(subscriber);
         },
         error: (err) => {

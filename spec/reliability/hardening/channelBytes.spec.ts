@@ -109,6 +109,23 @@ describe('queued channel bytes are bounded per worker and engine-wide', () => {
       expect((await createChannel(again)).result).toBeDefined();
     });
 
+    it('keeps the quota when the worker reattaches after its old connection is already gone', async () => {
+      const first = await openWorker(engine.url);
+      expect((await createChannel(first.client)).result).toBeDefined();
+      expect((await createChannel(first.client)).result).toBeDefined();
+      await first.client.close(true);
+      await waitFor(() => engine.stats().workers === 0);
+      // a stranger without the token starts from zero
+      const stranger = (await openWorker(engine.url)).client;
+      opened.push(stranger);
+      await stranger.send({ type: 'reattach', previous_worker_id: first.workerId, reattach_token: randomUUID() });
+      expect((await createChannel(stranger)).result).toBeDefined();
+      const again = (await openWorker(engine.url)).client;
+      opened.push(again);
+      await again.send({ type: 'reattach', previous_worker_id: first.workerId, reattach_token: first.token });
+      expect((await createChannel(again)).error?.code).toBe('channel_limit');
+    });
+
     it('pauses writers once the worker\'s queued bytes reach its budget; other workers\' channels keep flowing', async () => {
       const hog = (await openWorker(engine.url)).client;
       const other = (await openWorker(engine.url)).client;
