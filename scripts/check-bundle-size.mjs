@@ -11,10 +11,11 @@ import { gzipSync } from 'node:zlib';
 
 /**
  * Limits in bytes. Measured when the browser build moved to fp-ts's ES modules and lost the engine stubs:
- * 83.2 KB minified / 25.1 KB gzip (before: 111.1 KB / 31.2 KB); with the stream and trigger work merged since,
- * 87.0 KB / 26.3 KB. The budget leaves about 5 % of room over that.
+ * 83.2 KB minified / 25.1 KB gzip (before: 111.1 KB / 31.2 KB). With the channel, stream, trigger and hardening
+ * work merged since, 98.3 KB / 29.7 KB (iii-rx's own chunk went from 44.6 to 59.8 KB). The budget leaves about
+ * 5 % of room over that.
  */
-export const BUDGET = { minified: 92 * 1024, gzip: 27.75 * 1024 };
+export const BUDGET = { minified: 103 * 1024, gzip: 31.25 * 1024 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkgDir = resolve(process.argv[2] ?? root);
