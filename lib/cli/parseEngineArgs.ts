@@ -11,6 +11,14 @@ export interface EngineCommandOptions {
   help: boolean;
   /** Auth token workers must present (`--token`, else env `III_ENGINE_TOKEN`); absent: open engine. */
   token?: string;
+  /** `--lenient`: accept the frames the real engine drops (still warning). */
+  lenient?: boolean;
+  /** `--report-writer-loss`: a reader whose writer was lost gets 1011 `writer_lost`. */
+  channelReportWriterLoss?: boolean;
+  /** `--answer-reader-close`: answer a channel reader's Close at once. */
+  channelAnswerReaderClose?: boolean;
+  /** `--max-payload-bytes N`: largest frame before the socket is dropped (default 16 MiB, like upstream). */
+  maxPayloadBytes?: number;
   /** `--http-port`: port of the http trigger listener (default 3111, or 0 when `--port 0`). */
   httpPort?: number;
   /** `--http-host`: interface of the http trigger listener (default 127.0.0.1). */
@@ -25,17 +33,23 @@ export interface EngineCommandOptions {
 
 export const ENGINE_USAGE = `usage: iii-rx engine [--port 49134] [--host 127.0.0.1] [--token T] [--verbose | --quiet]
                      [--http-port 3111] [--http-host 127.0.0.1] [--no-http] [--queue] [--report-unserved]
+                     [--lenient] [--report-writer-loss] [--answer-reader-close] [--max-payload-bytes N]
 Starts an iii-compatible engine in the foreground, prints its URL and logs connections and
 registrations. --port 0 picks a free port. Stops cleanly on SIGINT/SIGTERM.
 http triggers are served on --http-port (default 3111; a free port when --port is 0) unless --no-http;
 cron triggers always run; --queue adds an in-memory queue (enqueue, durable:subscriber, iii::durable::publish).
 A binding whose trigger type nothing provides is logged after 2 s; --report-unserved also tells its worker.
 --token T (or env III_ENGINE_TOKEN) makes workers present "Authorization: Bearer T"; prefer the
-env variable, command lines are visible to other users of the machine.`;
+env variable, command lines are visible to other users of the machine.
+By default the engine behaves like the real iii engine v0.22.1 wherever a client can notice. Opt-in
+extensions: --lenient (accept frames the real engine drops, still warning), --report-writer-loss
+(1011 writer_lost to a reader whose writer was lost), --answer-reader-close (answer a channel reader's
+Close at once), --max-payload-bytes N (frame limit; default 16777216, larger frames drop the socket).`;
 
 /**
  * Parses the arguments of `iii-rx engine` (`--port N`, `--port=N`, `--host H`, `--token T`, `--verbose`,
- * `--quiet`, `--help`); the token defaults to `env.III_ENGINE_TOKEN`. Throws an Error with a readable
+ * `--quiet`, `--help`, and the opt-in extensions `--lenient`, `--report-writer-loss`, `--answer-reader-close`,
+ * `--max-payload-bytes N`); the token defaults to `env.III_ENGINE_TOKEN`. Throws an Error with a readable
  * message on anything else.
  *
  * @example
@@ -85,6 +99,23 @@ export function parseEngineArgs(
         const token = value();
         if (token === '') throw new Error('--token must not be empty');
         options.token = token;
+        break;
+      }
+      case '--lenient':
+        options.lenient = true;
+        break;
+      case '--report-writer-loss':
+        options.channelReportWriterLoss = true;
+        break;
+      case '--answer-reader-close':
+        options.channelAnswerReaderClose = true;
+        break;
+      case '--max-payload-bytes': {
+        const text = value();
+        if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+          throw new Error(`--max-payload-bytes must be a positive integer, got ${text}`);
+        }
+        options.maxPayloadBytes = Number(text);
         break;
       }
       case '--http-port': {

@@ -76,6 +76,22 @@ export class CallClient {
     });
   }
 
+  /**
+   * The socket dropped: the calls already sent on it fail with InvocationError `CONNECTION_LOST` (the engine
+   * halts a dropped connection's calls, so their results can never arrive); queued calls keep waiting.
+   * Returns how many failed.
+   */
+  connectionLost(): number {
+    return this.deps.pending.failSent(
+      (functionId) =>
+        new InvocationError({
+          code: 'CONNECTION_LOST',
+          message: 'the engine connection dropped while waiting for the result; the call may or may not have run',
+          functionId,
+        }),
+    );
+  }
+
   /** See `Worker.stream`. */
   stream<T>(functionId: string, payload: unknown, options: Omit<TriggerOptions, 'action'> = {}): Observable<T> {
     const { url, socketFactory } = this.deps;
@@ -138,18 +154,21 @@ export class CallClient {
       },
     });
     if (failed) return undefined;
-    // completes when handed to the socket: from then on the call counts as sent (CONNECTION_LOST on a drop)
-    const sending = connection.send$(frame).subscribe({
-      error: (err) => {
-        cancel();
-        subscriber.error(err);
-      },
-      complete: () => pending.markSent(invocationId),
-    });
-    return () => {
-      sending.unsubscribe();
+    // the callback form of connection.send$ (this is the hot path of every call): once handed to the
+    // socket the call counts as sent (CONNECTION_LOST on a drop); a queued frame whose call went away is not sent
+    try {
+      const outcome = connection.send(frame, {
+        stillWanted: () => pending.has(invocationId),
+        onFlushed: () => pending.markSent(invocationId),
+        onDropped: (err) => subscriber.error(err),
+      });
+      if (outcome === 'sent') pending.markSent(invocationId);
+    } catch (err) {
       cancel();
-    };
+      subscriber.error(err);
+      return undefined;
+    }
+    return cancel;
   }
 
   private settle<R>(frame: InvocationResultFrame, functionId: string, subscriber: Subscriber<R>): void {

@@ -11,10 +11,26 @@ export interface PendingCallbacks {
 }
 
 interface Entry {
+  id: string;
   callbacks: PendingCallbacks;
   functionId: string;
   /** The call's frame went out on the current socket (rather than waiting in the send queue). */
   sent: boolean;
+  /** Settled or freed: its slot in a timeout bucket is only waiting to be dropped. */
+  done: boolean;
+  /** When it times out (scheduler time), for calls with a finite timeout. */
+  deadline: number;
+  bucket?: Bucket;
+}
+
+/**
+ * The calls sharing one timeout length, in order of their deadlines (which is their order of arrival), with
+ * one timer for the earliest: a call costs no timer of its own.
+ */
+interface Bucket {
+  timeoutMs: number;
+  queue: Entry[];
+  head: number;
   timer?: { unsubscribe(): void };
 }
 
@@ -33,6 +49,7 @@ const noop = () => undefined;
 
 export class PendingCalls {
   private readonly entries = new Map<string, Entry>();
+  private readonly buckets = new Map<number, Bucket>();
 
   constructor(
     /** Most calls that may wait at once; one more fails with PendingLimitError (code `PENDING_LIMIT`). */
@@ -81,20 +98,22 @@ export class PendingCalls {
       callbacks.error(new PendingLimitError(`${this.entries.size} calls are already waiting for results (maxPendingCalls)`));
       return noop;
     }
-    const entry: Entry = { callbacks, functionId, sent: false };
+    const entry: Entry = { id: invocationId, callbacks, functionId, sent: false, done: false, deadline: 0 };
     this.entries.set(invocationId, entry);
     if (Number.isFinite(timeoutMs)) {
-      entry.timer = this.scheduler.schedule(() => {
-        if (this.entries.get(invocationId) !== entry) return;
-        this.entries.delete(invocationId);
-        callbacks.error(
-          new InvocationError({ code: 'TIMEOUT', message: `invocation timed out after ${timeoutMs}ms`, functionId }),
-        );
-      }, timeoutMs);
+      entry.deadline = this.scheduler.now() + timeoutMs;
+      let bucket = this.buckets.get(timeoutMs);
+      if (!bucket) {
+        bucket = { timeoutMs, queue: [], head: 0 };
+        this.buckets.set(timeoutMs, bucket);
+      }
+      entry.bucket = bucket;
+      bucket.queue.push(entry);
+      if (!bucket.timer) this.arm(bucket, timeoutMs);
     }
     return () => {
-      entry.timer?.unsubscribe();
       if (this.entries.get(invocationId) === entry) this.entries.delete(invocationId);
+      this.settle(entry);
     };
   }
 
@@ -110,7 +129,7 @@ export class PendingCalls {
       if (!entry) return false;
     }
     this.entries.delete(id);
-    entry.timer?.unsubscribe();
+    this.settle(entry);
     entry.callbacks.result(frame);
     return true;
   }
@@ -134,7 +153,7 @@ export class PendingCalls {
       lost.push(entry);
     }
     for (const entry of lost) {
-      entry.timer?.unsubscribe();
+      this.settle(entry);
       entry.callbacks.error(makeError(entry.functionId));
     }
     return lost.length;
@@ -145,8 +164,63 @@ export class PendingCalls {
     const waiting = [...this.entries.values()];
     this.entries.clear();
     for (const entry of waiting) {
-      entry.timer?.unsubscribe();
+      this.settle(entry);
       entry.callbacks.error(err);
+    }
+  }
+
+  /** Marks an entry finished and drops the finished entries at the head of its bucket. */
+  private settle(entry: Entry): void {
+    if (entry.done) return;
+    entry.done = true;
+    const bucket = entry.bucket;
+    if (!bucket) return;
+    const { queue } = bucket;
+    while (bucket.head < queue.length && queue[bucket.head].done) queue[bucket.head++] = undefined as unknown as Entry;
+    if (bucket.head === queue.length) {
+      bucket.timer?.unsubscribe();
+      if (this.buckets.get(bucket.timeoutMs) === bucket) this.buckets.delete(bucket.timeoutMs);
+    } else if (bucket.head > 1024 && bucket.head * 2 > queue.length) {
+      queue.splice(0, bucket.head);
+      bucket.head = 0;
+    }
+  }
+
+  /** Schedules the bucket's timer for its earliest deadline. */
+  private arm(bucket: Bucket, delay: number): void {
+    bucket.timer = this.scheduler.schedule(() => this.expire(bucket), Math.max(0, delay));
+  }
+
+  /** Fails every call of the bucket whose deadline has passed with `TIMEOUT`, then re-arms for the next. */
+  private expire(bucket: Bucket): void {
+    bucket.timer = undefined;
+    const now = this.scheduler.now();
+    const expired: Entry[] = [];
+    const { queue } = bucket;
+    while (bucket.head < queue.length) {
+      const entry = queue[bucket.head];
+      if (!entry.done) {
+        if (entry.deadline > now) break;
+        entry.done = true;
+        if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
+        expired.push(entry);
+      }
+      queue[bucket.head++] = undefined as unknown as Entry;
+    }
+    if (bucket.head < queue.length) {
+      if (bucket.head > 1024 && bucket.head * 2 > queue.length) {
+        queue.splice(0, bucket.head);
+        bucket.head = 0;
+      }
+      this.arm(bucket, queue[bucket.head].deadline - now);
+    } else if (this.buckets.get(bucket.timeoutMs) === bucket) {
+      this.buckets.delete(bucket.timeoutMs);
+    }
+    const ms = bucket.timeoutMs;
+    for (const entry of expired) {
+      entry.callbacks.error(
+        new InvocationError({ code: 'TIMEOUT', message: `invocation timed out after ${ms}ms`, functionId: entry.functionId }),
+      );
     }
   }
 }

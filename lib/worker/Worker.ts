@@ -2,12 +2,10 @@ import { Observable, Subscription } from 'rxjs';
 import type { Channel } from '../channel/Channel';
 import type { ChannelHost } from '../channel/ChannelHost';
 import { createChannel, CreateChannelOptions } from '../channel/createChannel';
-import { channelPayloadCodec } from '../codec/channelPayloadCodec';
-import { PayloadCodec } from '../codec/PayloadCodec';
+import { defaultPayloadCodec } from '../codec/defaultPayloadCodec';
 import { Connection, ConnectionState } from '../connection/Connection';
 import type { Logger } from '../connection/Logger';
 import { ConnectionClosedError } from '../errors/ConnectionClosedError';
-import { InvocationError } from '../errors/InvocationError';
 import { ENGINE_FUNCTIONS, PROTOCOL } from '../protocol/constants';
 import type { Frame } from '../protocol/Frame';
 import { invokeFunctionFrame, OutboundFrame } from '../protocol/OutboundFrame';
@@ -18,6 +16,7 @@ import { CallClient, TriggerOptions } from './CallClient';
 import type { FunctionHandler, RegisterFunctionOptions, Registration } from './FunctionContext';
 import { FunctionHost } from './FunctionHost';
 import { PendingCalls } from './PendingCalls';
+import { routeFrame } from './routeFrame';
 import { RegisterTriggerTypeOptions, RegistrationTable, TriggerRegistrationRequest } from './RegistrationTable';
 import type { TriggerRegistrationFailure, TriggerTypeHandler } from './TriggerTypeHandler';
 import { TriggerTypeProvider } from './TriggerTypeProvider';
@@ -78,7 +77,7 @@ export class Worker {
       socketFactory: this.socketFactory,
       trigger: (functionId, payload) => this.calls.trigger(functionId, payload),
     };
-    const codec = makeCodec(options.payloadCodec, channelHost, logger);
+    const codec = defaultPayloadCodec(options.payloadCodec, channelHost, logger);
     this.table = new RegistrationTable((frame) => this.sendRegistration(frame));
     this.connection = new Connection(url, {
       ...options,
@@ -109,7 +108,8 @@ export class Worker {
     this.triggerErrors$ = this.provider.failures$;
     this.frames$ = this.connection.frames$;
     this.state$ = this.connection.state$;
-    this.subscription.add(this.connection.frames$.subscribe((frame) => this.dispatch(frame)));
+    const routes = { pending: this.pending, host: this.host, provider: this.provider, logger };
+    this.subscription.add(this.connection.frames$.subscribe((frame) => routeFrame(frame, routes)));
     this.subscription.add(this.connection.state$.subscribe((state) => this.onState(state)));
   }
 
@@ -158,13 +158,11 @@ export class Worker {
   }
 
   /**
-   * Calls `functionId` with `payload`. Cold: each subscription sends one call; the result arrives as one
-   * value, then completion (a void call emits `undefined` once sent). Failures are InvocationError with the
-   * wire `code` (`function_not_found`, `invocation_failed`, `invalid_input`, `invocation_stopped`,
-   * `TIMEOUT`, `CONNECTION_LOST`, a handler's own code, ...) or a local error (PayloadTooLargeError,
-   * SendQueueFullError, PendingLimitError, ConnectionClosedError). Unsubscribing, a timeout or a failure
-   * frees the pending entry and stops the Observables of the payload (closing their channels); nothing is
-   * cancelled on the wire. While reconnecting, the call is queued and sent after the replay.
+   * Calls `functionId` with `payload`. Cold: each subscription sends one call (queued while reconnecting);
+   * the result arrives as one value, then completion (a void call emits `undefined` once sent). Errors:
+   * InvocationError with the wire `code` (`function_not_found`, `invalid_input`, `TIMEOUT`,
+   * `CONNECTION_LOST`, a handler's own code, ...) or a local IiiRxError. Unsubscribing, a timeout or a
+   * failure frees the pending entry and stops the payload's Observables (closing their channels).
    *
    * @example
    * ```ts
@@ -200,10 +198,7 @@ export class Worker {
    * @throws RegistrationError for an empty id or one already provided here
    * @example
    * ```ts
-   * worker.registerTriggerType('cron', 'fires on a schedule', {
-   *   registerTrigger: (t) => schedule(t.id, t.config, () => worker.trigger(t.functionId, {}, { action: 'void' }).subscribe()),
-   *   unregisterTrigger: (t) => unschedule(t.id),
-   * });
+   * worker.registerTriggerType('cron', 'on a schedule', { registerTrigger: (t) => schedule(t), unregisterTrigger: (t) => unschedule(t.id) });
    * ```
    */
   registerTriggerType(
@@ -256,54 +251,16 @@ export class Worker {
    * @example
    * ```ts
    * const { writer, readerRef } = await firstValueFrom(worker.createChannel());
-   * const digest = worker.trigger('files::sha256', { input: readerRef });
-   * await lastValueFrom(writer.write(createReadStream('big.iso')));
-   * console.log(await firstValueFrom(digest));
+   * worker.trigger('files::sha256', { input: readerRef }).subscribe(console.log);
    * ```
    */
   createChannel(options?: CreateChannelOptions): Observable<Channel> {
     return createChannel(this, options);
   }
 
-  private dispatch(frame: Frame): void {
-    const logger = this.logger;
-    switch (frame.type) {
-      case 'invocationresult':
-        this.pending.resolve(frame);
-        break;
-      case 'invokefunction':
-        this.host.serve(frame).catch((err) => logger.error?.('failed to answer an invocation', err));
-        break;
-      case 'registertrigger':
-        this.provider.register(frame).catch((err) => logger.error?.('failed to answer a trigger registration', err));
-        break;
-      case 'unregistertrigger':
-        this.provider.unregister(frame).catch((err) => logger.error?.('failed to unregister a trigger', err));
-        break;
-      case 'triggerregistrationresult':
-        this.provider.result(frame);
-        break;
-      case 'error':
-        logger.error?.('the engine reported an error (it usually closes the socket next)', frame.error);
-        break;
-      case 'registrationrejected':
-        logger.warn?.(`the engine rejected a registration: ${frame.code}`, frame);
-        break;
-      default:
-        break;
-    }
-  }
-
   private onState(state: ConnectionState): void {
     if (state === 'reconnecting' && this.options.failInFlightOnDisconnect !== false) {
-      const lost = this.pending.failSent(
-        (functionId) =>
-          new InvocationError({
-            code: 'CONNECTION_LOST',
-            message: 'the engine connection dropped while waiting for the result; the call may or may not have run',
-            functionId,
-          }),
-      );
+      const lost = this.calls.connectionLost();
       if (lost > 0) this.logger.warn?.(`${lost} calls in flight failed with CONNECTION_LOST`);
     }
     if (state === 'closed') {
@@ -333,14 +290,4 @@ export class Worker {
       this.logger.debug?.('a reply was not sent because the worker is closed', err);
     }
   }
-}
-
-function makeCodec(option: WorkerOptions['payloadCodec'], host: ChannelHost, logger: Logger): PayloadCodec {
-  if (option === undefined) {
-    return channelPayloadCodec(host, {
-      onStreamError: (err, path) =>
-        logger.error?.(`the Observable at ${path || '(root)'} of a payload failed: ${err.message}`, err),
-    });
-  }
-  return typeof option === 'function' ? option(host) : option;
 }

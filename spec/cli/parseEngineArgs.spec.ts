@@ -35,6 +35,24 @@ describe('parseEngineArgs', () => {
     expect(() => parseEngineArgs(['--token='])).toThrow('--token must not be empty');
   });
 
+  it('reads the opt-in extensions; none is on by default (the real engine behaviour)', () => {
+    const defaults = parseEngineArgs([]);
+    expect([defaults.lenient, defaults.channelReportWriterLoss, defaults.channelAnswerReaderClose, defaults.maxPayloadBytes]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(parseEngineArgs(['--lenient', '--report-writer-loss', '--answer-reader-close', '--max-payload-bytes=67108864'])).toMatchObject({
+      lenient: true,
+      channelReportWriterLoss: true,
+      channelAnswerReaderClose: true,
+      maxPayloadBytes: 64 * 1024 * 1024,
+    });
+    expect(() => parseEngineArgs(['--max-payload-bytes', '0'])).toThrow('--max-payload-bytes must be a positive integer, got 0');
+    expect(() => parseEngineArgs(['--max-payload-bytes', 'lots'])).toThrow(/positive integer/);
+  });
+
   it('reads the trigger options: --http-port, --http-host, --no-http, --queue', () => {
     expect(parseEngineArgs(['--http-port', '0', '--http-host=0.0.0.0', '--queue'])).toMatchObject({ httpPort: 0, httpHost: '0.0.0.0', queue: true });
     expect(parseEngineArgs(['--no-http', '--report-unserved'])).toMatchObject({ noHttp: true, reportUnserved: true });

@@ -107,6 +107,7 @@ describe('iii-sdk 0.22.1 triggers through the embedded engine', () => {
     const visitorId = engine.listWorkers().find((w) => !before.has(w.id))!.id;
     await visitor.shutdown();
     await waitFor(() => events.some((e) => e.event === 'worker_disconnected' && e.worker_id === visitorId));
-    expect(events.filter((e) => e.worker_id === visitorId).map((e) => e.event)).toEqual(['worker_connected', 'worker_disconnected']);
+    // the SDK describes itself through engine::workers::register, which fires worker_metadata_updated (PROTOCOL.md §10.5)
+    expect(events.filter((e) => e.worker_id === visitorId).map((e) => e.event)).toEqual(['worker_connected', 'worker_metadata_updated', 'worker_disconnected']);
   });
 });

@@ -64,7 +64,8 @@ describe('faults', () => {
   };
   const restartEngine = async (options: EngineOptions = {}) => {
     await engine?.close();
-    engine = await startEngine({ port: 0, ...options });
+    // these faults check the opt-in writer-loss report (1011 writer_lost); the real engine's default is a silent end
+    engine = await startEngine({ port: 0, channelReportWriterLoss: true, ...options });
   };
 
   beforeAll(() => {
@@ -241,7 +242,7 @@ iii.registerFunction('fault::sdk-hang', async () => { process.stdout.write('call
       expect(await droppedEnd).toBeInstanceOf(ChannelClosedError);
     });
 
-    it('with channelReportWriterLoss off the reader ends normally, as against upstream', async () => {
+    it('with channelReportWriterLoss off (the default) the reader ends normally, as against upstream', async () => {
       await restartEngine({ channelReportWriterLoss: false });
       const host = worker();
       const channel = await firstValueFrom(host.createChannel());

@@ -1,3 +1,4 @@
+import { mergeMap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { PendingCalls } from '../../lib/worker/PendingCalls';
 import { InvocationError } from '../../lib/errors/InvocationError';
@@ -97,5 +98,22 @@ describe('PendingCalls', () => {
     expect(pending.has(queuedId)).toBe(true);
     pending.resolve(result(queuedId, 1));
     expect(outcomes).toEqual(['lost sent::fn', 'queued resolved']);
+  });
+
+  it('calls with the same timeout share one timer yet each times out at its own deadline; settled ones never do', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const pending = new PendingCalls(10, scheduler);
+      const ids = ['a', 'b', 'c', 'd'].map((x) => `${x}0000000-0000-4000-8000-000000000000`);
+      const timeout = expect.objectContaining({ code: 'TIMEOUT' });
+      // a at 0, b at 2 (resolved at 5), c at 4, d at 4 with another timeout length
+      expectObservable(pending.wait(ids[0], 'f', 10)).toBe('10ms #', undefined, timeout);
+      expectObservable(cold('--a').pipe(mergeMap(() => pending.wait(ids[1], 'f', 10)))).toBe('5ms r', {
+        r: { type: 'invocationresult', invocation_id: ids[1] },
+      });
+      expectObservable(cold('----a').pipe(mergeMap(() => pending.wait(ids[2], 'f', 10)))).toBe('14ms #', undefined, timeout);
+      expectObservable(cold('----a').pipe(mergeMap(() => pending.wait(ids[3], 'f', 3)))).toBe('7ms #', undefined, timeout);
+      scheduler.schedule(() => pending.resolve({ type: 'invocationresult', invocation_id: ids[1] } as never), 5);
+      scheduler.schedule(() => expect(pending.size).toBe(0), 15);
+    });
   });
 });

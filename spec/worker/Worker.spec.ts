@@ -81,17 +81,18 @@ describe('Worker against the embedded engine (loopback)', () => {
     const worker = connectWorker(engine.url, { workerName: 'meta-worker', workerDescription: 'describes itself' });
     try {
       await syncWithEngine(worker);
-      const { workers } = (await firstValueFrom(caller.trigger('engine::workers::list', {}))) as {
-        workers: Array<{ id: string; metadata?: Record<string, unknown> }>;
+      const { worker: me } = (await firstValueFrom(caller.trigger('engine::workers::info', { name: 'meta-worker' }))) as {
+        worker: Record<string, unknown>;
       };
-      const me = workers.find((w) => w.id === worker.workerId);
-      expect(me?.metadata).toMatchObject({
+      expect(me).toMatchObject({
+        id: worker.workerId,
         runtime: 'node',
         name: 'meta-worker',
         description: 'describes itself',
         pid: process.pid,
-        telemetry: { framework: 'iii-rx' },
+        status: 'connected',
       });
+      expect(engine.listWorkers().find((w) => w.id === worker.workerId)?.metadata).toMatchObject({ telemetry: { framework: 'iii-rx' } });
     } finally {
       await worker.close();
     }
