@@ -4,6 +4,7 @@ import type { CronFire } from '../engine/cron/CronTriggers';
 import type { EmbeddedEngine } from '../engine/EmbeddedEngine';
 import type { EngineLogDetails } from '../engine/EngineLogger';
 import type { QueueDelivery } from '../engine/queue/MemoryQueue';
+import { IiiRxError } from '../errors/IiiRxError';
 import { ENGINE_FUNCTIONS } from '../protocol/constants';
 import { connectWorker } from '../worker/connectWorker';
 import type { Worker, WorkerOptions } from '../worker/Worker';
@@ -21,7 +22,9 @@ export interface TestEngineLogEntry {
  * An embedded engine for a test: worker port and http port both free ports on 127.0.0.1, cron and queue
  * retries on a virtual clock, the in-memory queue on, unserved trigger bindings reported to workers. It
  * connects workers to itself, fires each trigger type and awaits what happened, and tears everything down
- * in order with {@link TestEngine.close}. Create it with `startTestEngine`.
+ * in order with {@link TestEngine.close}. Create it with `startTestEngine`. Errors are `IiiRxError`s: waits
+ * still pending at `close()` reject with code `TEST_ENGINE_CLOSED`; `tickCron` with `TIMEOUT` when no cron
+ * binding of that function shows up within 5 s; `publish` with `queue_full` past the queue's byte cap.
  *
  * @example
  * ```ts
@@ -153,7 +156,7 @@ export class TestEngine {
    */
   async tickCron(functionId: string): Promise<CronFire> {
     const cron = this.engine.triggerModules?.cron;
-    if (!cron) throw new Error('cron is off in this engine');
+    if (!cron) throw new IiiRxError('NOT_AVAILABLE', 'cron is off in this engine');
     const job = await this.poll(() => cron.list().find((j) => j.functionId === functionId && j.nextFireMs !== undefined), `a cron binding for ${functionId}`);
     const due = job.nextFireMs as number;
     const fired = new Promise<CronFire>((resolve) => {
@@ -174,7 +177,7 @@ export class TestEngine {
    */
   async publish(topic: string, data: unknown): Promise<QueueDelivery[]> {
     const queue = this.engine.triggerModules?.queue;
-    if (!queue) throw new Error('the queue is off in this engine');
+    if (!queue) throw new IiiRxError('NOT_AVAILABLE', 'the queue is off in this engine');
     const seen = new Map<string, QueueDelivery>();
     let wanted: Set<string> | undefined;
     let done!: (value: QueueDelivery[]) => void;
@@ -189,7 +192,7 @@ export class TestEngine {
     const published = queue.publishMessages(topic, data);
     if ('error' in published) {
       stop();
-      throw new Error(`${published.error.code}: ${published.error.message}`);
+      throw new IiiRxError(published.error.code, `${published.error.code}: ${published.error.message}`);
     }
     wanted = new Set(published.messageIds);
     check();
@@ -252,7 +255,7 @@ export class TestEngine {
         await Promise.all([...this.workers].map((w) => w.close()));
         this.workers.clear();
         await this.engine.close();
-        const error = new Error('the test engine was closed');
+        const error = closedError();
         for (const reject of this.waits) reject(error);
         this.waits.clear();
         this.deliveries.complete();
@@ -263,7 +266,7 @@ export class TestEngine {
 
   /** Makes `promise` reject when the engine closes first. */
   private guard<T>(promise: Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(new Error('the test engine was closed'));
+    if (this.closing) return Promise.reject(closedError());
     return new Promise<T>((resolve, reject) => {
       this.waits.add(reject);
       promise.then(
@@ -285,9 +288,14 @@ export class TestEngine {
     for (;;) {
       const found = find();
       if (found !== undefined) return found;
-      if (this.closing) throw new Error('the test engine was closed');
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      if (this.closing) throw closedError();
+      if (Date.now() > until) throw new IiiRxError('TIMEOUT', `timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 5));
     }
   }
+}
+
+/** What waits still pending get when the test engine closes (code `TEST_ENGINE_CLOSED`). */
+function closedError(): IiiRxError {
+  return new IiiRxError('TEST_ENGINE_CLOSED', 'the test engine was closed');
 }

@@ -98,7 +98,7 @@ describe('iii-rx/testing', () => {
     await t.sync(worker);
     const pending = t.nextInvocation('never::called');
     await t.close();
-    await expect(pending).rejects.toThrow('the test engine was closed');
+    await expect(pending).rejects.toMatchObject({ code: 'TEST_ENGINE_CLOSED', message: 'the test engine was closed' });
     expect(worker.state).toBe('closed');
   });
 });
