@@ -8,7 +8,7 @@ import {
   provideZonelessChangeDetection,
   runInInjectionContext,
 } from '@angular/core';
-import { firstValueFrom, filter, interval, map, take } from 'rxjs';
+import { firstValueFrom, filter, map, Subject } from 'rxjs';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { connectWorker } from '../../lib/worker/connectWorker';
@@ -75,13 +75,14 @@ describe('iii-rx/angular signals', () => {
       expect([sum.status(), sum.value(), sum.error(), sum.isLoading()]).toEqual(['done', 5, undefined, false]);
 
       // a stream: the latest value while it streams, then done
-      const seen: string[] = [];
-      const counted = toStreamResource(interval(1).pipe(take(5), map((i) => i + 1)), { injector });
-      await until(() => {
-        seen.push(counted.status());
-        return counted.status() === 'done';
-      });
-      expect(seen).toContain('streaming');
+      const source = new Subject<number>();
+      const counted = toStreamResource(source.pipe(map((i) => i + 1)), { injector });
+      expect(counted.status()).toBe('loading');
+      source.next(0);
+      expect([counted.status(), counted.value()]).toEqual(['streaming', 1]);
+      for (let i = 1; i < 5; i++) source.next(i);
+      expect([counted.status(), counted.value()]).toEqual(['streaming', 5]);
+      source.complete();
       expect([counted.status(), counted.value()]).toEqual(['done', 5]);
 
       // a failing call: status and error

@@ -101,7 +101,9 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
   let problems: string[];
 
   beforeAll(async () => {
-    engine = await startEngine({ port: 0, host: '127.0.0.1' });
+    // channelAnswerReaderClose: the overflow case below checks that a Node writer learns its reader left; the real
+    // engine (and the embedded one by default, PROTOCOL.md §10.3) never answers a reader's Close, so it is opt-in
+    engine = await startEngine({ port: 0, host: '127.0.0.1', channelAnswerReaderClose: true });
     nodeWorker = connectWorker(engine.url, { workerName: 'node-side' });
     nodeWorker.registerFunction('node::echo', (input: unknown) => ({ echo: input }));
     nodeWorker.registerFunction('node::callBrowser', (input: { n: number }, ctx) =>
@@ -221,7 +223,7 @@ describe('iii-rx in headless Chromium against the embedded engine', () => {
     expect(upload.frames).toBeGreaterThanOrEqual(Math.ceil(upload.node.bytes / 65536) + 2);
   });
 
-  it('applies the explicit overflow policy where the socket cannot pause, and the Node writer learns of it', () => {
+  it('applies the explicit overflow policy where the socket cannot pause, and the Node writer learns of it (engine extension channelAnswerReaderClose)', () => {
     expect(report.api.overflow.pageError).toBe('CHANNEL_OVERFLOW');
     expect(report.api.overflow.nodeOutcome).toBe('CHANNEL_CLOSED');
   });
