@@ -8,7 +8,7 @@ export interface TestHttpResponse {
   /** The body as UTF-8 text. */
   text: string;
   /** The body parsed as JSON; undefined when it is not JSON. */
-  json: any;
+  json: unknown;
 }
 
 /** Options of {@link TestEngine.request}. */

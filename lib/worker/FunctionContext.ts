@@ -36,7 +36,7 @@ export interface FunctionContext {
  * Throwing or erroring with an `IiiRxError` (e.g. `InvocationError`) answers the caller with its `code`
  * and message; any other error answers `invocation_failed`.
  */
-export type FunctionHandler<I = any, O = unknown> = (
+export type FunctionHandler<I = unknown, O = unknown> = (
   input: I,
   context: FunctionContext,
 ) => O | Promise<O> | Observable<O>;
@@ -44,9 +44,9 @@ export type FunctionHandler<I = any, O = unknown> = (
 /** Options of `worker.registerFunction`. */
 export interface RegisterFunctionOptions<I = unknown, O = unknown> {
   /** Validates the (decoded) input before the handler runs; a failure answers `invalid_input` naming the path. */
-  input?: t.Type<I, any, unknown>;
+  input?: t.Type<I, unknown, unknown>;
   /** Validates and encodes the handler's result (each value, for a stream). */
-  output?: t.Type<O, any, unknown>;
+  output?: t.Type<O, unknown, unknown>;
   /**
    * The function streams: its result is always a channel reader ref carrying every value the handler's
    * Observable emits (a Promise or plain value: one value), pumped with backpressure and ended by the end

@@ -16,7 +16,7 @@ import type { TriggerTypeHandler } from './TriggerTypeHandler';
 export interface RegisteredFunction {
   readonly frame: OutboundFrame;
   readonly handler: FunctionHandler;
-  readonly options: RegisterFunctionOptions<any, any>;
+  readonly options: RegisterFunctionOptions;
 }
 
 /** A trigger type provided by this worker. */
@@ -80,7 +80,7 @@ export class RegistrationTable {
   }
 
   /** @throws RegistrationError for an empty id, one already registered, or a handler that is not a function */
-  addFunction(id: string, handler: FunctionHandler, options: RegisterFunctionOptions<any, any>): Registration {
+  addFunction(id: string, handler: FunctionHandler, options: RegisterFunctionOptions): Registration {
     if (typeof id !== 'string' || id.trim() === '') throw new RegistrationError('function id is required');
     if (this.functions.has(id)) throw new RegistrationError(`function id already registered: ${id}`);
     if (typeof handler !== 'function') throw new RegistrationError(`handler of ${id} is not a function`);

@@ -154,7 +154,7 @@ export class Worker {
     handler: FunctionHandler<I, O>,
     options: RegisterFunctionOptions<I, O> = {},
   ): Registration {
-    return this.table.addFunction(id, handler as FunctionHandler, options);
+    return this.table.addFunction(id, handler as FunctionHandler, options as RegisterFunctionOptions);
   }
 
   /**
