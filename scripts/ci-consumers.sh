@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI: what a user gets from npm. Packs this checkout (after `npm run build`), then installs the tarball from
-# the registry's point of view into three fresh projects in a temporary directory (extra @types only for the
-# engine entry, see below):
+# the registry's point of view into three fresh projects in a temporary directory (@types/node only for the
+# apps' own Node code, see below):
 #   cjs      plain CommonJS JavaScript (require), run with node
 #   esm-ts   TypeScript ES modules: strict, skipLibCheck false, node16 resolution; compiled with tsc, run with node
 #   angular  TypeScript with @angular/core: strict, skipLibCheck false; provideIiiRx in a zoneless injector,
@@ -43,9 +43,9 @@ node main.js
 # --- ES modules + TypeScript (strict, skipLibCheck false) --------------------------------------------------
 mkdir -p "$work/esm-ts" && cd "$work/esm-ts"
 echo '{ "name": "consumer-esm-ts", "private": true, "type": "module" }' > package.json
-# (@types/node and @types/ws: for iii-rx/engine's declarations, which reach the engine's internals again; the client
-# and Angular entries alone need none, as spec/types checks)
-install . "rxjs@$rxjs_version" "typescript@$ts_version" "@types/node@20" "@types/ws@8"
+# (@types/node: for this app's own Node code — console, process; iii-rx's declarations, the engine entry's
+# included, need no @types, as spec/types checks)
+install . "rxjs@$rxjs_version" "typescript@$ts_version" "@types/node@20"
 cat > tsconfig.json <<'EOF'
 {
   "compilerOptions": {
@@ -84,7 +84,7 @@ node out/main.js
 # --- Angular (strict, skipLibCheck false) -------------------------------------------------------------------
 mkdir -p "$work/angular" && cd "$work/angular"
 echo '{ "name": "consumer-angular", "private": true, "type": "module" }' > package.json
-install . "rxjs@$rxjs_version" "typescript@$ts_version" "@angular/core@$ng_version" "@types/node@20" "@types/ws@8"
+install . "rxjs@$rxjs_version" "typescript@$ts_version" "@angular/core@$ng_version" "@types/node@20"
 cp ../esm-ts/tsconfig.json .
 cat > main.ts <<'EOF'
 import {

@@ -11,7 +11,8 @@ import type { EngineOptions } from './EngineOptions';
 import type { EngineStats } from './EngineStats';
 import { parseEngineRoute } from './parseEngineRoute';
 import { tokenMatches } from './tokenMatches';
-import type { ForwardedCallListener } from './InvocationRouter';
+import type { ForwardedCallListener } from './ForwardedCall';
+import type { EngineTriggerModules } from './EngineTriggerModules';
 import { TriggerModules } from './TriggerModules';
 import { dropInsteadOfClosing, refusedMessageBytes } from './dropInsteadOfClosing';
 import { ignoreReaderInput } from './ignoreReaderInput';
@@ -182,7 +183,7 @@ export class EmbeddedEngine {
   }
 
   /** The engine's http, cron and queue trigger modules (for the testing entry and tools). */
-  get triggerModules(): TriggerModules | undefined {
+  get triggerModules(): EngineTriggerModules | undefined {
     return this.modules;
   }
 

@@ -1,7 +1,8 @@
 import type { EngineLogger } from './EngineLogger';
 import type { RegistrationLimits } from './RegistrationLimits';
-import type { MemoryQueueOptions } from './queue/MemoryQueue';
-import type { CronTriggerOptions, HttpTriggerOptions } from './TriggerModules';
+import type { CronTriggerOptions } from './CronTriggerOptions';
+import type { HttpTriggerOptions } from './HttpTriggerOptions';
+import type { MemoryQueueOptions } from './queue/MemoryQueueOptions';
 
 /**
  * Options of {@link startEngine}. Every limit has a default matching the real engine (PROTOCOL.md §9.1).

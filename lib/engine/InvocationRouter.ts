@@ -11,6 +11,8 @@ import type { FunctionRegistry } from './FunctionRegistry';
 import { routeEnqueue } from './queue/routeEnqueue';
 import type { WorkerPeer } from './WorkerPeer';
 import { CallerTrace, calleeBaggage, echoCallerTrace, isW3cTraceparent, mintTraceparent } from './traceContext';
+import type { ForwardedCall, ForwardedCallListener } from './ForwardedCall';
+export type { ForwardedCall, ForwardedCallListener };
 
 /** A call forwarded to a worker and not answered yet. */
 interface PendingCall {
@@ -41,17 +43,6 @@ export interface InvocationRouterOptions {
 
 /** Extra fields an invocation may carry. */
 export type TraceFields = { metadata?: unknown; traceparent?: string | null; baggage?: string | null };
-
-/** A call the router forwarded to a worker, as {@link InvocationRouter.observeCalls} reports it. */
-export interface ForwardedCall {
-  functionId: string;
-  invocationId: string;
-  data: unknown;
-  metadata?: unknown;
-}
-
-/** Receives forwarded calls; must not throw. */
-export type ForwardedCallListener = (call: ForwardedCall) => void;
 
 /**
  * Routes `invokefunction` frames to built-ins or to the owning worker, keeps the table of pending calls

@@ -7,26 +7,10 @@ import { HttpListener } from './http/HttpListener';
 import { HTTP_TRIGGER_TYPE, HttpTriggers } from './http/HttpTriggers';
 import { DURABLE_SUBSCRIBER_TRIGGER_TYPE, MemoryQueue, MemoryQueueOptions } from './queue/MemoryQueue';
 import { UnservedTriggerWatch } from './UnservedTriggerWatch';
-
-/** Settings of the http trigger listener (`startEngine({ http: … })`). */
-export interface HttpTriggerOptions {
-  /** Port of the HTTP listener; `0` picks a free one. Default 3111. */
-  port?: number;
-  /** Interface to bind. Default `127.0.0.1`. */
-  host?: string;
-  /** No response head within this time ⇒ 504. Default 30 000 ms. */
-  timeoutMs?: number;
-  /** Requests handled at once; more wait. Default 1024. */
-  maxConcurrentRequests?: number;
-  /** Larger request bodies get 413 and a warning (embedded-only cap). Default 64 MiB. */
-  maxBodyBytes?: number;
-}
-
-/** Settings of the cron trigger type (`startEngine({ cron: … })`). */
-export interface CronTriggerOptions {
-  /** The clock schedules run on (a `VirtualTimeScheduler` or `TestScheduler` in tests). Default real time. */
-  clock?: SchedulerLike;
-}
+import type { CronTriggerOptions } from './CronTriggerOptions';
+export type { CronTriggerOptions };
+import type { HttpTriggerOptions } from './HttpTriggerOptions';
+export type { HttpTriggerOptions };
 
 /** What {@link TriggerModules.start} reads from the engine options. */
 export interface TriggerModuleOptions {

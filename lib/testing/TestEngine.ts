@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { firstValueFrom, Observable, Subject, VirtualTimeScheduler } from 'rxjs';
-import type { CronFire } from '../engine/cron/CronTriggers';
+import type { CronFire } from '../engine/cron/CronFire';
 import type { EmbeddedEngine } from '../engine/EmbeddedEngine';
 import type { EngineLogDetails } from '../engine/EngineLogger';
-import type { QueueDelivery } from '../engine/queue/MemoryQueue';
+import type { QueueDelivery } from '../engine/queue/QueueDelivery';
 import { IiiRxError } from '../errors/IiiRxError';
 import { ENGINE_FUNCTIONS } from '../protocol/constants';
 import { connectWorker } from '../worker/connectWorker';

@@ -5,5 +5,5 @@ export { TestEngine } from './TestEngine';
 export type { TestEngineLogEntry } from './TestEngine';
 export type { TestHttpResponse, TestHttpRequestOptions } from './TestHttpResponse';
 export type { TestInvocation } from './TestInvocation';
-export type { CronFire } from '../engine/cron/CronTriggers';
-export type { QueueDelivery } from '../engine/queue/MemoryQueue';
+export type { CronFire } from '../engine/cron/CronFire';
+export type { QueueDelivery } from '../engine/queue/QueueDelivery';

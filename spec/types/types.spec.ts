@@ -12,13 +12,12 @@ const FIXTURES = join(__dirname, 'fixtures');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
 /** The fixture projects: how each resolves iii-rx, and which packages it has besides the packed tarball. */
-// The Node fixtures also import iii-rx/engine, whose declarations reach `ws` again since the engine's public
-// members (EmbeddedEngine.triggerModules, observeCalls → InvocationRouter → ChannelBroker → Channel) expose
-// internals: they need @types/ws until the engine narrows them. The client and Angular fixtures need no @types.
-const ENGINE_TYPES = ['@types/ws'];
+// The Node fixtures use @types/node for their own Node code only: iii-rx's declarations need no @types, the
+// engine and testing entries included (node16-engine compiles them with `types: []`; lib DOM only for rxjs's `setTimeout`).
 const PROJECTS: { name: string; what: string; dependencies: string[] }[] = [
-  { name: 'node16-cjs', what: 'CommonJS Node app, node16 resolution', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@types/node', ...ENGINE_TYPES] },
-  { name: 'node16-esm', what: 'ES-module Node app, node16 resolution', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@types/node', ...ENGINE_TYPES] },
+  { name: 'node16-cjs', what: 'CommonJS Node app, node16 resolution', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@types/node'] },
+  { name: 'node16-esm', what: 'ES-module Node app, node16 resolution', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@types/node'] },
+  { name: 'node16-engine', what: 'the Node-only engine and testing entries, node16 resolution, no @types', dependencies: ['rxjs', 'io-ts', 'fp-ts'] },
   { name: 'bundler-browser', what: 'browser app, bundler resolution, no @types', dependencies: ['rxjs', 'io-ts', 'fp-ts'] },
   { name: 'bundler-angular', what: 'Angular app, bundler resolution, no @types', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@angular/core'] },
   { name: 'node16-angular', what: 'Angular code as Node ES modules, node16 resolution, no @types', dependencies: ['rxjs', 'io-ts', 'fp-ts', '@angular/core'] },

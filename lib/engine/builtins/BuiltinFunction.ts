@@ -1,13 +1,12 @@
 import type { ErrorBody } from '../../protocol/ErrorBody';
 import type { WorkerPeer } from '../WorkerPeer';
+import type { BuiltinOutcome } from './BuiltinOutcome';
+export type { BuiltinOutcome };
 
 /** Who called a built-in: the calling connection (absent for engine-internal calls). */
 export interface BuiltinCallContext {
   caller?: WorkerPeer;
 }
-
-/** A built-in's answer: a result (which may be `null`) or a wire error. */
-export type BuiltinOutcome = { result: unknown } | { error: ErrorBody };
 
 /**
  * A function served by the engine itself (`engine::…`), answered synchronously without a worker.

@@ -5,30 +5,13 @@ import type { EngineLog } from '../EngineLogger';
 import { mintTraceparent } from '../traceContext';
 import type { BuiltinTriggerProvider, TriggerBinding } from '../TriggerRegistry';
 import { CronExpression, CronExpressionError } from './CronExpression';
+import type { CronFire, CronFireListener } from './CronFire';
+export type { CronFire, CronFireListener };
+import type { CronJobInfo } from './CronJobInfo';
+export type { CronJobInfo };
 
 /** Id of the cron trigger type. */
 export const CRON_TRIGGER_TYPE = 'cron';
-
-/** One cron binding as the engine runs it. */
-export interface CronJobInfo {
-  /** The binding's trigger id (`job_id` in the input). */
-  id: string;
-  functionId: string;
-  expression: string;
-  /** Unix ms of the next fire by the engine's clock; undefined while a fire is running or none is left. */
-  nextFireMs?: number;
-}
-
-/** What one fire did: the function's outcome, or `skipped` when the condition said no (or failed). */
-export interface CronFire {
-  jobId: string;
-  functionId: string;
-  scheduledMs: number;
-  outcome: BuiltinOutcome | 'skipped';
-}
-
-/** Receives every finished fire; must not throw. */
-export type CronFireListener = (fire: CronFire) => void;
 
 interface Job {
   binding: TriggerBinding;

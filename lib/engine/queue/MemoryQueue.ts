@@ -7,6 +7,10 @@ import type { EngineLog } from '../EngineLogger';
 import { mintTraceparent } from '../traceContext';
 import type { BuiltinTriggerProvider, TriggerBinding } from '../TriggerRegistry';
 import { QUEUE_ENQUEUE_FUNCTION } from './routeEnqueue';
+import type { QueueDelivery, QueueDeliveryListener } from './QueueDelivery';
+export type { QueueDelivery, QueueDeliveryListener };
+import type { MemoryQueueOptions, QueueRetryConfig } from './MemoryQueueOptions';
+export type { MemoryQueueOptions, QueueRetryConfig };
 
 /** Trigger type of durable topic subscriptions. */
 export const DURABLE_SUBSCRIBER_TRIGGER_TYPE = 'durable:subscriber';
@@ -16,30 +20,6 @@ export const DURABLE_PUBLISH_FUNCTION = 'iii::durable::publish';
 export const DEAD_LETTERS_FUNCTION = 'iii::queue::dead_letters';
 /** Delivers dead letters again: `{id?}` (all when absent) ⇒ `{redriven: n}`. */
 export const REDRIVE_FUNCTION = 'iii::queue::redrive';
-
-/** Retry policy of one queue or subscription (upstream `queue_config`). */
-export interface QueueRetryConfig {
-  /** Retries after the first attempt; default 2 (3 attempts in all). */
-  maxRetries?: number;
-  /** Delay before the first retry; each further retry doubles it. Default 1000 ms. */
-  backoffDelayMs?: number;
-  /** Deliveries of one queue (or one subscription) running at once. Default 10. */
-  concurrency?: number;
-}
-
-/** Options of the built-in queue (`startEngine({ queue: … })`, CLI `--queue`). */
-export interface MemoryQueueOptions extends QueueRetryConfig {
-  /** Per-queue settings for the `enqueue` action, by queue name; the top-level values are the defaults. */
-  queues?: Record<string, QueueRetryConfig>;
-  /**
-   * Bytes (JSON size of `data`) the queue may hold, waiting and dead-lettered together. A message that
-   * would go past it is refused (`queue_full`); the dead-letter list drops its oldest entry instead.
-   * Default 64 MiB.
-   */
-  maxBytes?: number;
-  /** The clock of retries; default real time. Tests pass a virtual one. */
-  clock?: SchedulerLike;
-}
 
 /** One message that failed every attempt. */
 export interface DeadLetter {
@@ -54,21 +34,6 @@ export interface DeadLetter {
   error: ErrorBody;
   failed_at_ms: number;
 }
-
-/** What happened to one delivery attempt (for tests and the testing entry). */
-export interface QueueDelivery {
-  messageId: string;
-  queue?: string;
-  topic?: string;
-  functionId: string;
-  attempt: number;
-  outcome: BuiltinOutcome | 'skipped';
-  /** `acked`: done; `retrying`: another attempt is scheduled; `dead`: moved to the dead-letter list. */
-  fate: 'acked' | 'retrying' | 'dead';
-}
-
-/** Receives every finished attempt; must not throw. */
-export type QueueDeliveryListener = (delivery: QueueDelivery) => void;
 
 interface Message {
   id: string;
