@@ -154,6 +154,8 @@ export class Worker {
     handler: FunctionHandler<I, O>,
     options: RegisterFunctionOptions<I, O> = {},
   ): Registration {
+    // the table stores every registration with unknown input/output; FunctionHost only feeds the handler what
+    // the input codec decoded and passes its result to the output codec, so I and O hold at run time
     return this.table.addFunction(id, handler as FunctionHandler, options as RegisterFunctionOptions);
   }
 
