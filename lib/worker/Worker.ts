@@ -154,8 +154,8 @@ export class Worker {
     handler: FunctionHandler<I, O>,
     options: RegisterFunctionOptions<I, O> = {},
   ): Registration {
-    // the table stores every registration with unknown input/output; FunctionHost only feeds the handler what
-    // the input codec decoded and passes its result to the output codec, so I and O hold at run time
+    // the table keeps every registration under one unknown-typed view; I and O were checked against the codecs
+    // here at compile time, and FunctionHost feeds the handler what its input codec (if any) decoded
     return this.table.addFunction(id, handler as FunctionHandler, options as RegisterFunctionOptions);
   }
 
