@@ -30,30 +30,16 @@ import { pulled } from '../lib/demand/pulled';
 import type { StreamChannelRef } from '../lib/protocol/StreamChannelRef';
 import { Child, MiB, rssMiB, runScenario, sampleRss } from './channel-throughput';
 import { rawRead, rawWrite, startWsRelay } from './ws-relay/wsRelay';
+import { numberFlag, pacer, runBench, send, sleep, waitGo } from './support/benchChild';
+import type { Msg } from './support/benchChild';
 
 const FRAME = 64 * 1024;
-type Msg = { type: string; [k: string]: unknown };
-const send = (m: Msg) => process.send!(m);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const waitGo = () => new Promise<void>((resolve) => process.once('message', () => resolve()));
 
 async function* chunks(bytes: number): AsyncGenerator<Buffer> {
   for (let sent = 0; sent < bytes; sent += FRAME) {
     // a fresh buffer per chunk, as a real producer would make: garbage the pipeline must not pile up
     yield Buffer.alloc(Math.min(FRAME, bytes - sent), 0x5a);
   }
-}
-
-/** Paces a consumer to `mbps` MB/s. */
-function pacer(mbps: number): (n: number) => Promise<void> | undefined {
-  let start = 0;
-  let total = 0;
-  return (n) => {
-    if (!start) start = Date.now();
-    total += n;
-    const wait = start + (total / (mbps * 1e6)) * 1000 - Date.now();
-    return wait > 1 ? sleep(wait) : undefined;
-  };
 }
 
 async function runChild(role: string, args: string[]): Promise<void> {
@@ -247,12 +233,8 @@ async function runForm(writerRole: string, readerRole: string, bytes: number, re
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const get = (name: string, def: number) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : def;
-  };
-  const bytes = get('mib', 1024) * MiB;
-  const slow = get('slow-mbps', 50);
+  const bytes = numberFlag('mib', 1024) * MiB;
+  const slow = numberFlag('slow-mbps', 50);
   const limitMiB = 64;
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
   const summary: Record<string, { maxGrowthMiB: number; within: boolean; mbps: number }> = {};
@@ -289,20 +271,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (require.main === module) {
-  const i = process.argv.indexOf('--child');
-  if (i >= 0) {
-    runChild(process.argv[i + 1], process.argv.slice(i + 2)).then(
-      () => process.exit(0),
-      (err) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  } else {
-    main().catch((err) => {
-      console.error(err);
-      process.exit(1);
-    });
-  }
-}
+if (require.main === module) runBench(main, runChild);

@@ -10,15 +10,11 @@
  * Prints one JSON line per run and a summary line.
  */
 import { MiB, runScenario } from './channel-throughput';
+import { numberFlag, runBench } from './support/benchChild';
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const get = (name: string, def: number) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : def;
-  };
-  const bytes = get('mib', 1024) * MiB;
-  const slow = get('slow-mbps', 50);
+  const bytes = numberFlag('mib', 1024) * MiB;
+  const slow = numberFlag('slow-mbps', 50);
   const limitMiB = 64;
   const runs: [string, 'rx' | 'ws', number][] = [
     ['relay-full-speed', 'ws', 0],
@@ -40,7 +36,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ bench: 'channel-memory', summary: true, withinLimit: verdicts }));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

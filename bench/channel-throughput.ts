@@ -25,34 +25,18 @@ import { consume } from '../lib/demand/consume';
 import { pulled } from '../lib/demand/pulled';
 import type { StreamChannelRef } from '../lib/protocol/StreamChannelRef';
 import { rawRead, rawWrite, startWsRelay } from './ws-relay/wsRelay';
+import { numberFlag, pacer, runBench, send, sleep, waitGo } from './support/benchChild';
+import type { Msg } from './support/benchChild';
 
 export const MiB = 1024 * 1024;
 const FRAME = 64 * 1024;
 
 // ---------------------------------------------------------------- child roles (one process each)
 
-type Msg = { type: string; [k: string]: unknown };
-const send = (m: Msg) => process.send!(m);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const waitGo = () => new Promise<void>((resolve) => process.once('message', () => resolve()));
 
 async function* chunks(bytes: number): AsyncGenerator<Buffer> {
   const chunk = Buffer.alloc(FRAME, 0x5a);
   for (let sent = 0; sent < bytes; sent += FRAME) yield bytes - sent >= FRAME ? chunk : chunk.subarray(0, bytes - sent);
-}
-
-/** Paces a consumer to `mbps` MB/s (0 = full speed). */
-function pacer(mbps: number): (n: number) => Promise<void> | undefined {
-  if (!mbps) return () => undefined;
-  let start = 0;
-  let total = 0;
-  return (n) => {
-    if (!start) start = Date.now();
-    total += n;
-    const due = start + (total / (mbps * 1e6)) * 1000;
-    const wait = due - Date.now();
-    return wait > 1 ? sleep(wait) : undefined;
-  };
 }
 
 export async function runChild(role: string, args: string[]): Promise<void> {
@@ -249,13 +233,8 @@ export async function runScenario(
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const get = (name: string, def: number) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : def;
-  };
-  const bytes = get('mib', 256) * MiB;
-  const rounds = get('rounds', 1);
+  const bytes = numberFlag('mib', 256) * MiB;
+  const rounds = numberFlag('rounds', 1);
   const best: Record<string, number> = {};
   for (let round = 0; round < rounds; round++) {
     for (const kind of ['ws', 'sdk', 'rx'] as const) {
@@ -276,20 +255,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (require.main === module) {
-  const i = process.argv.indexOf('--child');
-  if (i >= 0) {
-    runChild(process.argv[i + 1], process.argv.slice(i + 2)).then(
-      () => process.exit(0),
-      (err) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  } else {
-    main().catch((err) => {
-      console.error(err);
-      process.exit(1);
-    });
-  }
-}
+if (require.main === module) runBench(main, runChild);
