@@ -42,6 +42,16 @@ async function* chunks(bytes: number): AsyncGenerator<Buffer> {
   }
 }
 
+/** With BENCH_TRACE set, prints this process's memory every 250 ms to stderr (for finding where it goes). */
+function traceMemory(who: string): NodeJS.Timeout | undefined {
+  if (!process.env.BENCH_TRACE) return undefined;
+  return setInterval(() => {
+    const m = process.memoryUsage();
+    const mib = (n: number) => Math.round(n / MiB);
+    console.error(`${who} rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)}`);
+  }, 250);
+}
+
 async function runChild(role: string, args: string[]): Promise<void> {
   const [url, refJson, bytesText, mbpsText] = args;
   const ref = refJson ? (JSON.parse(refJson) as StreamChannelRef) : undefined;
@@ -51,19 +61,15 @@ async function runChild(role: string, args: string[]): Promise<void> {
     case 'engine': {
       const engine = await startEngine({ port: 0, channelMaxQueuedBytes: 8 * MiB });
       send({ type: 'ready', url: engine.url });
+      const trace = traceMemory('engine');
       await waitGo();
+      if (trace) clearInterval(trace);
       await engine.close();
       return;
     }
     case 'consume-reader': {
       send({ type: 'ready' });
-      const trace = process.env.BENCH_TRACE
-        ? setInterval(() => {
-            const m = process.memoryUsage();
-            const mib = (n: number) => Math.round(n / MiB);
-            console.error(`reader rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)}`);
-          }, 250)
-        : undefined;
+      const trace = traceMemory('reader');
       let total = 0;
       const pace = pacer(mbps);
       await lastValueFrom(

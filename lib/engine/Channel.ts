@@ -100,15 +100,7 @@ export class Channel implements ByteBudgetMember {
 
   /** A budget this channel is charged to became exhausted or has room again: pause or resume the writer. */
   budgetChanged(): void {
-    const ws = this.writer;
-    if (!ws) return;
-    if (this.full && !this.writerPaused) {
-      this.writerPaused = true;
-      ws.pause();
-    } else if (!this.full && this.writerPaused) {
-      this.writerPaused = false;
-      ws.resume();
-    }
+    this.updateWriter();
   }
 
   /** Constant-time comparison of a presented key with this channel's key. */
@@ -210,11 +202,8 @@ export class Channel implements ByteBudgetMember {
     this.queue.push(item);
     this.charge(item.data.length);
     this.received++;
-    if (this.full && !this.writerPaused) {
-      this.writerPaused = true;
-      ws.pause();
-    }
     this.pump();
+    this.updateWriter();
   }
 
   private onWriterClosed(ws: WebSocket, code: number): void {
@@ -282,14 +271,32 @@ export class Channel implements ByteBudgetMember {
     for (const b of this.budgets) b.refund(bytes);
   }
 
-  /** The writer must wait: `capacity` messages queued, or the byte cap reached. */
+  /**
+   * The writer must wait: `capacity` messages queued, or the byte cap reached by what is queued plus what
+   * the reader socket still holds unsent — so a stream of large frames has at most about one frame in the
+   * reader's socket and one arriving, instead of a queue full of them behind a slow reader.
+   */
   private get full(): boolean {
     const maxBytes = this.readerLimits.maxQueuedBytes;
     return (
       this.queue.length >= this.capacity ||
-      (maxBytes !== undefined && this.bytes >= maxBytes) ||
+      (maxBytes !== undefined && this.bytes + (this.reader?.bufferedAmount ?? 0) >= maxBytes) ||
       this.budgets.some((b) => b.exhausted)
     );
+  }
+
+  /** Pauses the writer while the channel is full and resumes it once there is room. */
+  private updateWriter(): void {
+    const ws = this.writer;
+    if (!ws) return;
+    const full = this.full;
+    if (full && !this.writerPaused) {
+      this.writerPaused = true;
+      ws.pause();
+    } else if (!full && this.writerPaused) {
+      this.writerPaused = false;
+      ws.resume();
+    }
   }
 
   private pump(): void {
@@ -313,11 +320,8 @@ export class Channel implements ByteBudgetMember {
         if (this.reader === reader) this.readerStall.progress(reader.bufferedAmount >= this.readerLimits.highWaterBytes);
         this.pump();
       });
-      if (this.writerPaused && !this.full && this.writer) {
-        this.writerPaused = false;
-        this.writer.resume();
-      }
     }
+    this.updateWriter();
     this.readerStall.update(reader.bufferedAmount >= this.readerLimits.highWaterBytes);
     if (this.queue.length === 0 && this.writerState === 'finished' && this.inFlight === 0) {
       // everything the writer sent is handed to the reader's socket: end the stream, no status code
