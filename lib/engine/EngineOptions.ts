@@ -42,8 +42,9 @@ export interface EngineOptions extends Partial<RegistrationLimits> {
   /** Unsent bytes a channel reader socket may hold before the engine stops forwarding. Default 256 KiB. */
   channelReaderHighWaterBytes?: number;
   /**
-   * Bytes a channel may queue before its writer is paused even below `buffer_size` messages (at least
-   * one message is always accepted). Default 64 MiB; upstream has no byte cap, only the message count.
+   * Bytes a channel may hold — queued, plus what its reader socket has not sent yet — before its writer is
+   * paused even below `buffer_size` messages (at least one message is always accepted). Default 64 MiB;
+   * upstream has no byte cap, only the message count.
    */
   channelMaxQueuedBytes?: number;
   /**

@@ -224,6 +224,39 @@ describe('channel sockets', () => {
     }
   });
 
+  it('counts what the reader socket still holds unsent against the byte cap, so large frames do not queue up behind it', async () => {
+    const frame = 1024 * 1024;
+    const capped = await startEngine({ port: 0, channelMaxQueuedBytes: frame + frame / 2 });
+    const ctl = (await openWorker(capped.url)).client;
+    try {
+      const id = randomUUID();
+      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 64 } });
+      const { writer, reader } = (await ctl.next((f) => f.invocation_id === id)).result as { writer: Ref; reader: Ref };
+      const url = (ref: Ref) => `${capped.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+      const r = await RawClient.open(url(reader));
+      r.ws.pause();
+      const w = await RawClient.open(url(writer));
+      opened.push(r, w);
+      const total = 48; // 48 MiB: more than the loopback socket buffers absorb
+      let acked = 0;
+      for (let i = 0; i < total; i++) w.ws.send(stamp(i, frame), { binary: true }, (err) => { if (!err) acked++; });
+      await waitFor(() => w.ws.bufferedAmount > 0 && capped.stats().channelQueuedBytes >= frame);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // a whole frame sits unsent in the reader's socket, so one queued frame reaches the cap: without
+      // counting it, the queue would take a second frame (1.5 MiB cap)
+      expect(capped.stats().channelQueuedBytes).toBe(frame);
+      expect(acked).toBeLessThan(total);
+      r.ws.resume();
+      await waitFor(() => acked === total);
+      await w.close();
+      expect((await r.closed).code).toBe(1005);
+      expect(r.messages.map((m) => m.data.readUInt32BE(0))).toEqual(Array.from({ length: total }, (_, i) => i));
+    } finally {
+      await ctl.close(true);
+      await capped.close();
+    }
+  });
+
   it('drops a writer that sends an oversized frame (1006); the reader gets what came before, then a close without status', async () => {
     const small = await startEngine({ port: 0, maxPayloadBytes: 64 * 1024 });
     const ctl = (await openWorker(small.url)).client;
