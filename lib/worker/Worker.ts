@@ -16,10 +16,12 @@ import { CallClient, TriggerOptions } from './CallClient';
 import type { FunctionHandler, RegisterFunctionOptions, Registration } from './FunctionContext';
 import { FunctionHost } from './FunctionHost';
 import { PendingCalls } from './PendingCalls';
+import { disconnectPolicy } from './disconnectPolicy';
 import { routeFrame } from './routeFrame';
 import { RegisterTriggerTypeOptions, RegistrationTable, TriggerRegistrationRequest } from './RegistrationTable';
 import type { TriggerRegistrationFailure, TriggerTypeHandler } from './TriggerTypeHandler';
 import { TriggerTypeProvider } from './TriggerTypeProvider';
+import { WorkerIdentity } from './WorkerIdentity';
 import { workerMetadata } from './workerMetadata';
 import type { WorkerOptions } from './WorkerOptions';
 
@@ -59,6 +61,7 @@ export class Worker {
   private readonly provider: TriggerTypeProvider;
   private readonly logger: Logger;
   private readonly channelSockets: TrackedSocketFactory;
+  private readonly identity = new WorkerIdentity();
   private readonly subscription = new Subscription();
   private closing?: Promise<void>;
 
@@ -81,7 +84,7 @@ export class Worker {
     this.table = new RegistrationTable((frame) => this.sendRegistration(frame));
     this.connection = new Connection(url, {
       ...options,
-      replay: () => this.table.replay(),
+      replay: () => [...this.identity.reattach(), ...this.table.replay()],
       afterFlush: () => [
         invokeFunctionFrame({ function_id: ENGINE_FUNCTIONS.workersRegister, data: workerMetadata(options), action: { type: 'void' } }),
       ],
@@ -108,14 +111,18 @@ export class Worker {
     this.triggerErrors$ = this.provider.failures$;
     this.frames$ = this.connection.frames$;
     this.state$ = this.connection.state$;
-    const routes = { pending: this.pending, host: this.host, provider: this.provider, logger };
-    this.subscription.add(this.connection.frames$.subscribe((frame) => routeFrame(frame, routes)));
-    this.subscription.add(this.connection.state$.subscribe((state) => this.onState(state)));
+    const { pending, host, provider, identity, connection, calls } = this;
+    const refused = (err: Error) => connection.fail(err);
+    const routes = { pending, host, provider, identity, logger, refused, url };
+    this.subscription.add(connection.frames$.subscribe((frame) => routeFrame(frame, routes)));
+    const failInFlight = options.failInFlightOnDisconnect !== false;
+    const parts = { calls, pending, provider, identity, logger, failInFlight, closeError: () => connection.closeError };
+    this.subscription.add(connection.state$.subscribe((state) => disconnectPolicy(state, parts)));
   }
 
   /** The id the engine gave the current connection (changes on every reconnect); `undefined` until registered. */
   get workerId(): string | undefined {
-    return this.connection.workerId;
+    return this.identity.workerId;
   }
 
   /** The current connection state. */
@@ -258,20 +265,6 @@ export class Worker {
    */
   createChannel(options?: CreateChannelOptions): Observable<Channel> {
     return createChannel(this, options);
-  }
-
-  private onState(state: ConnectionState): void {
-    if (state === 'reconnecting' && this.options.failInFlightOnDisconnect !== false) {
-      const lost = this.calls.connectionLost();
-      if (lost > 0) this.logger.warn?.(`${lost} calls in flight failed with CONNECTION_LOST`);
-    }
-    if (state === 'closed') {
-      // AuthError when the engine refused the token
-      this.pending.failAll(
-        this.connection.closeError ?? new ConnectionClosedError('the worker connection closed before the result arrived'),
-      );
-      this.provider.complete();
-    }
   }
 
   /** Sends a registration now if connected; otherwise it is part of the next replay. */

@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { Connection, ConnectionOptions } from '../../lib/connection/Connection';
 import { Frame } from '../../lib/protocol/Frame';
-import { invokeFunctionFrame, pingFrame, registerFunctionFrame } from '../../lib/protocol/OutboundFrame';
+import { invokeFunctionFrame, pingFrame, reattachFrame, registerFunctionFrame } from '../../lib/protocol/OutboundFrame';
 import { ConnectionClosedError } from '../../lib/errors/ConnectionClosedError';
 import { PayloadTooLargeError } from '../../lib/errors/PayloadTooLargeError';
 import { SendQueueFullError } from '../../lib/errors/SendQueueFullError';
@@ -184,7 +184,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
     });
   });
 
-  it('on reconnect sends reattach, replay, queued frames, then afterFlush — in that order', () => {
+  it('on reconnect sends the replay frames (its owner\'s reattach and registrations), queued frames, then afterFlush — in that order', () => {
     const scheduler = newScheduler();
     scheduler.run(() => {
       const { sockets, factory } = fakeSocketFactory();
@@ -192,7 +192,8 @@ describe('Connection (virtual time, scripted sockets)', () => {
       const options: ConnectionOptions = {
         scheduler,
         random: () => 0.5,
-        replay: () => [registerFunctionFrame({ id: 'f' })],
+        // the owner (a worker) supplies reattach: the connection reads no application frame
+        replay: () => [...(sockets.length > 1 ? [reattachFrame('w-1', 't-1')] : []), registerFunctionFrame({ id: 'f' })],
         afterFlush: () => [invokeFunctionFrame({ function_id: 'engine::workers::register', data: {} })],
         socketFactory: (url) => {
           const socket = factory(url);
@@ -202,8 +203,6 @@ describe('Connection (virtual time, scripted sockets)', () => {
       };
       const connection = new Connection(URL, options);
       scheduler.schedule(() => {
-        sockets[0].receive({ type: 'workerregistered', worker_id: 'w-1', reattach_token: 't-1' });
-        expect(connection.workerId).toBe('w-1');
         sockets[0].drop();
         expect(connection.send(invokeFunctionFrame({ function_id: 'a', data: 1 }))).toBe('queued');
         connection.send(invokeFunctionFrame({ function_id: 'gone', data: 2 }), { stillWanted: () => false });
@@ -211,7 +210,6 @@ describe('Connection (virtual time, scripted sockets)', () => {
         connection.send(invokeFunctionFrame({ function_id: 'b', data: 3 }), { onDropped: (e) => (dropped = e) });
       }, 10);
       scheduler.schedule(() => {
-        expect(connection.workerId).toBeUndefined();
         const types = sockets[1].frames().map((f) => f.function_id ?? f.type);
         expect(types).toEqual(['reattach', 'registerfunction', 'a', 'b', 'engine::workers::register']);
         expect(sockets[1].frames()[0]).toEqual({ type: 'reattach', previous_worker_id: 'w-1', reattach_token: 't-1' });
