@@ -1,4 +1,4 @@
-import { EMPTY, Observable, ReplaySubject, SchedulerLike, Subject, asyncScheduler, catchError, connectable } from 'rxjs';
+import { EMPTY, Observable, ReplaySubject, Subject, asyncScheduler, catchError, connectable } from 'rxjs';
 import { distinctUntilChanged, endWith, map, merge, mergeMap, startWith, switchMap, takeUntil, tap, throwError } from 'rxjs';
 import { ConnectionClosedError } from '../errors/ConnectionClosedError';
 import { SendQueueFullError } from '../errors/SendQueueFullError';
@@ -46,7 +46,6 @@ export class Connection {
   /** The current state, replayed to new subscribers; completes after `closed`. */
   readonly state$: Observable<ConnectionState>;
 
-  private readonly scheduler: SchedulerLike;
   private readonly maxBytes: number;
   private readonly maxBuffered: number;
   private readonly logger: Logger;
@@ -69,7 +68,6 @@ export class Connection {
     readonly url: string,
     private readonly options: ConnectionOptions = {},
   ) {
-    this.scheduler = options.scheduler ?? asyncScheduler;
     this.maxBytes = options.maxFrameBytes ?? PROTOCOL.maxFrameBytes;
     this.maxBuffered = options.maxBufferedBytes ?? 64 * 1024 * 1024;
     this.logger = options.logger ?? {};
@@ -185,30 +183,25 @@ export class Connection {
 
   /** The socket sessions, retried with backoff, until `close()`, `fail()` or giving up. */
   private lifecycle(): Observable<LifecycleEvent> {
+    const { options, url, logger } = this;
+    const scheduler = options.scheduler ?? asyncScheduler;
     const sockets$ = socketSession({
-      factory: this.options.socketFactory ?? defaultSocketFactory,
-      url: this.url,
-      open: { headers: authHeaders(this.options), handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs },
-      heartbeat: {
-        pingIntervalMs: this.options.pingIntervalMs ?? PROTOCOL.pingIntervalMs,
-        idleTimeoutMs: this.options.idleTimeoutMs ?? PROTOCOL.idleTimeoutMs,
-      },
-      scheduler: this.scheduler,
-      logger: this.logger,
-      closeTimeoutMs: this.options.closeTimeoutMs ?? 1000,
+      factory: options.socketFactory ?? defaultSocketFactory,
+      url,
+      open: { headers: authHeaders(options), handshakeTimeoutMs: options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs },
+      heartbeat: { pingIntervalMs: options.pingIntervalMs ?? PROTOCOL.pingIntervalMs, idleTimeoutMs: options.idleTimeoutMs ?? PROTOCOL.idleTimeoutMs },
+      scheduler,
+      logger,
+      closeTimeoutMs: options.closeTimeoutMs ?? 1000,
       closing: (closed) => this.closingSockets.push(closed),
-    }).pipe(
+    });
+    const reconnecting = () => this.reconnecting$.next({ state: 'reconnecting' });
+    const config = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    const retried$ = sockets$.pipe(
       map((open): LifecycleEvent => ({ state: 'open', ...open })),
-      reconnectWithBackoff({
-        url: this.url,
-        config: { ...DEFAULT_RECONNECT, ...this.options.reconnect },
-        random: this.options.random ?? Math.random,
-        scheduler: this.scheduler,
-        logger: this.logger,
-        reconnecting: () => this.reconnecting$.next({ state: 'reconnecting' }),
-      }),
+      reconnectWithBackoff({ url, config, random: options.random ?? Math.random, scheduler, logger, reconnecting }),
     );
-    return merge(sockets$, this.reconnecting$, this.failed$.pipe(mergeMap((err) => throwError(() => err)))).pipe(
+    return merge(retried$, this.reconnecting$, this.failed$.pipe(mergeMap((err) => throwError(() => err)))).pipe(
       startWith<LifecycleEvent>({ state: 'connecting' }),
       takeUntil(this.closed$),
       catchError((err: unknown) => this.closedFor(err)),
@@ -227,33 +220,30 @@ export class Connection {
   /** The effects of each step: the socket `send` writes to, the opening frames, the queue's fate. */
   private enter(event: LifecycleEvent): void {
     this.current = event.state;
-    if (event.state === 'open') {
-      this.socket = event.socket;
-      this.opened(event.socket);
-      return;
-    }
-    this.socket = undefined;
-    if (event.state === 'closed') {
+    this.socket = event.state === 'open' ? event.socket : undefined;
+    if (event.state === 'open') this.opened(event.socket);
+    else if (event.state === 'closed') {
       this.queue.drop(this.failure ?? new ConnectionClosedError('the worker connection was closed before this frame could be sent'), this.logger);
     }
   }
 
   /** Sends the `replay` frames, the queued frames, then the `afterFlush` frames on a socket that just opened. */
   private opened(socket: SocketLike): void {
+    const sendAll = (frames: Iterable<OutboundFrame> = []) => {
+      for (const frame of frames) {
+        try {
+          socket.send(encodeFrame(frame, this.maxBytes), this.written);
+        } catch (err) {
+          this.logger.error?.('could not replay a frame', err);
+        }
+      }
+    };
     try {
-      for (const frame of this.options.replay?.() ?? []) this.sendOpening(socket, frame);
+      sendAll(this.options.replay?.());
       this.queue.drain((text) => socket.send(text, this.written));
-      for (const frame of this.options.afterFlush?.() ?? []) this.sendOpening(socket, frame);
+      sendAll(this.options.afterFlush?.());
     } catch (err) {
       this.logger.error?.('failed while replaying registrations after (re)connect', err);
-    }
-  }
-
-  private sendOpening(socket: SocketLike, frame: OutboundFrame): void {
-    try {
-      socket.send(encodeFrame(frame, this.maxBytes), this.written);
-    } catch (err) {
-      this.logger.error?.('could not replay a frame', err);
     }
   }
 }
