@@ -66,7 +66,7 @@ export function socketSession(options: SocketSessionOptions): Observable<OpenSoc
             socket.terminate();
           } else if (socket.ping) socket.ping();
           // browsers cannot send WebSocket pings: a JSON ping makes the engine answer with a pong frame instead
-          else socket.send(JSON.stringify(pingFrame()));
+          else socket.send(JSON.stringify(pingFrame()), (err) => err && logger.debug?.(`a ping could not be sent: ${err.message}`, err));
         });
         subscriber.next({ socket, frames });
       },
