@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ChannelNotFoundError } from '../../lib/errors/ChannelNotFoundError';
 import { SocketError } from '../../lib/errors/SocketError';
+import { defaultSocketFactory } from '../../lib/socket/defaultSocketFactory';
 import { openChannelReadSocket } from '../../lib/socket/openChannelReadSocket';
 import type { SocketLike } from '../../lib/socket/SocketLike';
 
@@ -82,6 +83,17 @@ describe('openChannelReadSocket', () => {
     for (const c of wss.clients) c.terminate();
     wss.close();
     await closeServer(server);
+  });
+
+  it('is what the Node default factory opens for the read end of a channel, and only for it', async () => {
+    onConnection = () => undefined;
+    const channelUrl = (dir: string) => `${url}/ws/channels/0d9b6a52-3f1e-4e0a-a8c4-5d2f7e61b9aa?key=k&dir=${dir}`;
+    const probe = openChannelReadSocket(channelUrl('read'));
+    const sockets = [defaultSocketFactory(channelUrl('read')), defaultSocketFactory(channelUrl('write')), defaultSocketFactory(url), probe];
+    const closed = sockets.map((socket) => watch(socket).closed);
+    expect(sockets.slice(0, 3).map((socket) => Object.getPrototypeOf(socket) === Object.getPrototypeOf(probe))).toEqual([true, false, false]);
+    for (const socket of sockets) socket.terminate();
+    await Promise.all(closed);
   });
 
   it('delivers text and binary messages of every length class unchanged, fragmented ones reassembled', async () => {
