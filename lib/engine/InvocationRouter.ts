@@ -118,7 +118,7 @@ export class InvocationRouter {
         if ('error' in outcome) reply({ error: outcome.error });
         else reply({ result: outcome.result }, true);
       };
-      const outcome = safeInvoke(builtin, data, caller);
+      const outcome = safeInvoke(builtin, data, caller, exact);
       if (outcome instanceof Promise) void outcome.then(answer, (err) => answer(failure(err)));
       else answer(outcome);
       return;
@@ -389,9 +389,9 @@ function withCallerId(data: unknown, workerId: string): unknown {
   return { ...(data as Record<string, unknown>), _caller_worker_id: workerId };
 }
 
-function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined): BuiltinOutcome | Promise<BuiltinOutcome> {
+function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined, exactData?: RawJson): BuiltinOutcome | Promise<BuiltinOutcome> {
   try {
-    return builtin.invoke(data, { caller });
+    return builtin.invoke(data, exactData ? { caller, exactData } : { caller });
   } catch (err) {
     return failure(err);
   }

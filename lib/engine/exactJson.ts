@@ -214,13 +214,13 @@ export function stringifyFrame(frame: object): string {
 const exactFields = new WeakMap<object, RawJson>();
 
 /** The field each relayed frame type carries to another worker. */
-const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'data', invocationresult: 'result' };
+const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'data', invocationresult: 'result', registertrigger: 'config' };
 
 /**
  * Checks the numbers of one inbound frame's raw text. Returns `'non-finite'` when it holds a number out
- * of the f64 range (the real engine cannot decode such a frame: drop it). Otherwise, for `invokefunction`
- * and `invocationresult`, remembers the exact text of `data` / `result` when `JSON.parse` rounded a number
- * in it ({@link exactFieldOf} returns it).
+ * of the f64 range (the real engine cannot decode such a frame: drop it). Otherwise, for `invokefunction`,
+ * `invocationresult` and `registertrigger`, remembers the exact text of `data` / `result` / `config` when
+ * `JSON.parse` rounded a number in it ({@link exactFieldOf} returns it).
  *
  * @example
  * ```ts
@@ -243,4 +243,31 @@ export function inspectNumbers(raw: string | Buffer, frame: { type: string }): '
 /** The exact text of a frame's relayed field recorded by {@link inspectNumbers}, if any. */
 export function exactFieldOf(frame: object): RawJson | undefined {
   return exactFields.get(frame);
+}
+
+/**
+ * Records the exact text of the relayed field of a frame the engine builds itself from exact input (the
+ * `config` of a `registertrigger` made by `engine::register_trigger`); {@link exactFieldOf} returns it.
+ *
+ * @example
+ * ```ts
+ * const frame = { type: 'registertrigger', config: { n: 9007199254740992 } };
+ * keepExactField(frame, new RawJson('{"n":9007199254740993}'));
+ * ```
+ */
+export function keepExactField(frame: object, exact: RawJson): void {
+  exactFields.set(frame, exact);
+}
+
+/**
+ * The exact text of the member `key` of an object kept as raw text, when it holds a number `JSON.parse`
+ * would round; undefined otherwise.
+ *
+ * @example
+ * ```ts
+ * exactMember(new RawJson('{"config":{"n":9007199254740993}}'), 'config'); // RawJson('{"n":9007199254740993}')
+ * ```
+ */
+export function exactMember(raw: RawJson, key: string): RawJson | undefined {
+  return exactField(raw.text, key);
 }

@@ -35,6 +35,22 @@ describe('registration limits', () => {
   afterAll(async () => {
     await engine.close();
   });
+  const registerByBuiltin = async (client: RawClient, functionId: string): Promise<Record<string, any>> => {
+    const id = randomUUID();
+    const data = { trigger_type: 'engine::workers-available', function_id: functionId, config: {} };
+    await client.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::register_trigger', data });
+    return client.next((f) => f.type === 'invocationresult' && f.invocation_id === id);
+  };
+  /** Removes up to `most` bindings with `engine::unregister_trigger`; resolves with the removed ids. */
+  const removeAllBindings = async (client: RawClient, most = Infinity): Promise<string[]> => {
+    const ids = (engine as unknown as { core: { triggers: { listBindings(): Array<{ id: string }> } } }).core.triggers.listBindings().map((b) => b.id).slice(0, most);
+    for (const bindingId of ids) {
+      const id = randomUUID();
+      await client.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::unregister_trigger', data: { id: bindingId } });
+      expect((await client.next((f) => f.type === 'invocationresult' && f.invocation_id === id)).result).toEqual({ removed: true });
+    }
+    return ids;
+  };
 
   it('refuses functions beyond the per-connection and engine-wide counts with registrationrejected REGISTRATION_LIMIT', async () => {
     const a = (await connect()).client;
@@ -94,20 +110,16 @@ describe('registration limits', () => {
     await attacker.sync();
     const refusals = attacker.frames.filter((f) => f.type === 'triggerregistrationresult' && (f.error as { code?: string } | undefined)?.code === 'trigger_limit');
     expect(refusals).toHaveLength(47);
-    // engine::register_trigger (bindings owned by nobody) counts against the engine-wide cap
+    // engine::register_trigger (bindings owned by nobody) counts against the caller's quota too
+    expect(await registerByBuiltin(attacker, 'victim::fn')).toMatchObject({ error: { code: 'trigger_limit', message: expect.stringMatching(/maxTriggersPerWorker 3/) } });
+    // and against the engine-wide cap
+    const other = (await connect()).client;
     const outcomes: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const id = randomUUID();
-      await attacker.send({
-        type: 'invokefunction',
-        invocation_id: id,
-        function_id: 'engine::register_trigger',
-        data: { trigger_type: 'engine::workers-available', function_id: 'victim::fn', config: {} },
-      });
-      const reply = await attacker.next((f) => f.type === 'invocationresult' && f.invocation_id === id);
-      outcomes.push(reply.error ? reply.error.code : 'ok');
+    for (let i = 0; i < 3; i++) {
+      const reply = await registerByBuiltin(other, 'victim::fn');
+      outcomes.push(reply.error ? `${reply.error.code}: ${reply.error.message}` : 'ok');
     }
-    expect(outcomes).toEqual(['ok', 'ok', 'trigger_registration_failed', 'trigger_registration_failed']);
+    expect(outcomes).toEqual(['ok', 'ok', expect.stringMatching(/^trigger_limit: .*maxTriggers 5/)]);
     expect(engine.stats().triggers).toBe(5);
     // one connect now fires exactly the 5 bindings, not 54
     const before = victim.frames.filter((f) => f.type === 'invokefunction').length;
@@ -116,11 +128,37 @@ describe('registration limits', () => {
     await waitFor(() => victim.frames.filter((f) => f.type === 'invokefunction').length >= before + 5);
     await victim.sync();
     expect(victim.frames.filter((f) => f.type === 'invokefunction').length).toBe(before + 5);
-    // the nobody-owned bindings outlive the attacker: remove them for the next test
-    for (const b of (engine as unknown as { core: { triggers: { listBindings(): Array<{ id: string }> } } }).core.triggers.listBindings()) {
-      await victim.send({ type: 'unregistertrigger', id: b.id });
-    }
-    await victim.sync();
+    await removeAllBindings(victim);
+  });
+
+  it('counts engine::register_trigger bindings against the caller\'s identity, which follows it across reattach', async () => {
+    const owner = (await connect()).client;
+    await owner.send({ type: 'registerfunction', id: 'target::fn', description: '' });
+    await owner.sync();
+    const first = await connect();
+    for (let i = 0; i < 3; i++) expect((await registerByBuiltin(first.client, 'target::fn')).result).toBeDefined();
+    expect((await registerByBuiltin(first.client, 'target::fn')).error?.code).toBe('trigger_limit');
+    // the bindings outlive the connection, and so does their count
+    await first.client.close(true);
+    await waitFor(() => engine.stats().workers === 1);
+    expect(engine.stats().triggers).toBe(3);
+    const stranger = (await connect()).client;
+    await stranger.send({ type: 'reattach', previous_worker_id: first.workerId, reattach_token: randomUUID() });
+    expect((await registerByBuiltin(stranger, 'target::fn')).result).toBeDefined();
+    const again = await connect();
+    await again.client.send({ type: 'reattach', previous_worker_id: first.workerId, reattach_token: first.token });
+    const refused = await registerByBuiltin(again.client, 'target::fn');
+    expect(refused.error).toMatchObject({ code: 'trigger_limit', message: expect.stringMatching(/already has 3 trigger bindings/) });
+    // a live reattach hands the identity on too
+    const third = (await connect()).client;
+    await third.send({ type: 'reattach', previous_worker_id: again.workerId, reattach_token: again.token });
+    expect((await registerByBuiltin(third, 'target::fn')).error?.code).toBe('trigger_limit');
+    // removing one of them (engine::unregister_trigger) gives the slot back
+    const mine = (await removeAllBindings(owner, 1))[0];
+    expect(mine).toBeDefined();
+    expect((await registerByBuiltin(third, 'target::fn')).result).toBeDefined();
+    await removeAllBindings(owner);
+    expect(engine.stats().triggers).toBe(0);
   });
 
   it('caps trigger types per connection', async () => {
