@@ -148,7 +148,7 @@ export class EngineCore {
       register: () => undefined,
       unregister: () => undefined,
     });
-    this.router = new InvocationRouter(this.functions, this.builtins, log, options);
+    this.router = new InvocationRouter(this.functions, this.builtins, log, { ...options, maxIdLength: this.registrationLimits.maxIdLength });
   }
 
   /** A new worker connection: registers it and sends `workerregistered` before anything is read. */

@@ -4,7 +4,7 @@ import { openWorker, RawClient, waitFor } from '../../engine/support/RawClient';
 import { startEngine } from '../../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../../lib/engine/EmbeddedEngine';
 import { recordingLogger } from '../support/recordingLogger';
-import { ChildEngine, HealthyPair, MiB } from './support/attackKit';
+import { HealthyPair, MiB, runAttack, until } from './support/attackKit';
 
 describe('registration limits', () => {
   let engine: EmbeddedEngine;
@@ -94,6 +94,7 @@ describe('registration limits', () => {
     await a.send({ type: 'invokefunction', invocation_id: call, function_id: long, data: {} });
     const notFound = await a.next((f) => f.type === 'invocationresult' && f.invocation_id === call);
     expect(notFound.error.message.length).toBeLessThan(300);
+    expect(JSON.stringify(notFound).length).toBeLessThan(1000);
     expect(engine.stats().functions).toBe(0);
     const longest = Math.max(...entries.map((e) => JSON.stringify(e.details ?? {}).length));
     expect(longest).toBeLessThan(4096);
@@ -168,32 +169,103 @@ describe('registration limits', () => {
   });
 });
 
-describe('registration flood in a child engine', () => {
+describe('registration attacks on a child engine', () => {
   let kit: ChildKit;
   beforeAll(() => {
     kit = makeChildKit();
   });
   afterAll(() => kit.dispose());
 
-  it('20,000 registrations from one connection: at most maxFunctionsPerWorker stored, RSS bounded, the healthy pair serves', async () => {
-    const engine = await ChildEngine.start(kit, { maxFunctionsPerWorker: 2_000 });
-    const pair = await HealthyPair.open(engine.url);
-    const attacker = (await openWorker(engine.url)).client;
-    try {
-      const before = await engine.mem();
-      const calls = pair.keepCalling();
-      for (let i = 0; i < 20_000; i++) attacker.ws.send(JSON.stringify({ type: 'registerfunction', id: `flood::${i}`, description: 'x'.repeat(40) }));
-      await attacker.sync();
-      const stats = await engine.stats();
-      const after = await engine.mem();
-      expect(await calls.stop()).toBeGreaterThan(0);
-      expect(stats.functions).toBe(2_001);
-      expect(after.rss - before.rss).toBeLessThan(64 * MiB);
-      expect(await pair.call({ after: true })).toMatchObject({ after: true });
-    } finally {
-      await attacker.close(true);
-      await pair.close();
-      await engine.stop();
-    }
+  it('100,000 registrations from five connections: the caps hold, RSS stays bounded, the healthy pair serves', async () => {
+    const attackers: RawClient[] = [];
+    const report = await runAttack(kit, {
+      engine: { maxFunctionsPerWorker: 2_000, maxFunctions: 8_000 },
+      setup: async (ctx) => {
+        for (let c = 0; c < 5; c++) attackers.push((await ctx.worker()).client);
+      },
+      attack: async () => {
+        const description = 'x'.repeat(40);
+        for (const [c, a] of attackers.entries()) {
+          for (let i = 0; i < 20_000; i++) a.ws.send(`{"type":"registerfunction","id":"flood::${c}::${i}","description":"${description}"}`);
+        }
+        await Promise.all(attackers.map((a) => a.sync()));
+      },
+    });
+    // 8,000 engine-wide, the healthy pair's one among them; before: all 100,000 (RSS 53 -> 430 MiB)
+    expect(report.stats.functions).toBe(8_000);
+    const refused = attackers.reduce((n, a) => n + a.frames.filter((f) => f.type === 'registrationrejected').length, 0);
+    expect(refused).toBe(100_000 - 7_999);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    expect(report.rssGrowth).toBeLessThan(64 * MiB);
+  });
+
+  it('binding the healthy callee to engine::workers-available thousands of times: bounded bindings, bounded fires, bounded RSS', async () => {
+    let pair: HealthyPair | undefined;
+    const report = await runAttack(kit, {
+      engine: { maxTriggersPerWorker: 20, maxTriggers: 100 },
+      setup: async (ctx) => {
+        pair = ctx.pair;
+      },
+      attack: async (ctx) => {
+        const attackers = [(await ctx.worker()).client, (await ctx.worker()).client, (await ctx.worker()).client];
+        const builtinUser = (await ctx.worker()).client;
+        for (const a of attackers) {
+          for (let i = 0; i < 2_000; i++) {
+            a.ws.send(JSON.stringify({ type: 'registertrigger', id: randomUUID(), trigger_type: 'engine::workers-available', function_id: 'healthy::echo', config: {} }));
+          }
+        }
+        // nobody-owned bindings through engine::register_trigger count against the caller too
+        const data = { trigger_type: 'engine::workers-available', function_id: 'healthy::echo', config: {} };
+        for (let i = 0; i < 50; i++) builtinUser.ws.send(JSON.stringify({ type: 'invokefunction', invocation_id: randomUUID(), function_id: 'engine::register_trigger', data }));
+        await Promise.all([...attackers, builtinUser].map((a) => a.sync()));
+        await until(async () => builtinUser.frames.filter((f) => f.type === 'invocationresult').length === 50);
+        // 20 workers come and go: each connect and disconnect fires every binding once
+        for (let i = 0; i < 20; i++) await (await openWorker(ctx.url)).client.close();
+      },
+      settled: async () => pair!.fired >= 80 * 2 * 20,
+    });
+    // 3 x 20 bound by frames, 20 by engine::register_trigger; before: 6,050 bindings, 6,050 calls per connect
+    expect(report.stats.triggers).toBe(80);
+    // the attackers' own disconnects at the end fire at most 4 x 80 more
+    expect(pair!.fired).toBeLessThanOrEqual(80 * 2 * 20 + 4 * 80);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    expect(report.rssGrowth).toBeLessThan(32 * MiB);
+  });
+
+  it('8 MiB ids in every registration and call: refused, never stored, logged or echoed in full; RSS bounded', async () => {
+    let attacker: RawClient | undefined;
+    const report = await runAttack(kit, {
+      engine: {},
+      measureLogs: true,
+      setup: async (ctx) => {
+        attacker = (await ctx.worker()).client;
+      },
+      attack: async () => {
+        const huge = 'y'.repeat(8 * MiB);
+        for (let i = 0; i < 6; i++) {
+          const id = `${i}${huge}`;
+          attacker!.ws.send(`{"type":"registerfunction","id":"${id}","description":""}`);
+          attacker!.ws.send(`{"type":"registertriggertype","id":"${id}","description":""}`);
+          attacker!.ws.send(`{"type":"registertrigger","id":"${id}","trigger_type":"engine::workers-available","function_id":"f","config":{}}`);
+          attacker!.ws.send(`{"type":"invokefunction","invocation_id":"${randomUUID()}","function_id":"${id}","data":{}}`);
+          // one round at a time: what is measured is what the engine keeps, not 192 MiB in flight at once
+          await attacker!.sync();
+        }
+      },
+    });
+    // before: 18 ids of 8 MiB stored (functions, types, bindings), each logged and echoed in full
+    expect(report.stats.functions).toBe(1);
+    expect(report.stats.triggers).toBe(0);
+    expect(report.stats.triggerTypes).toBe(2);
+    const echoed = attacker!.messages.map((m) => m.data.length);
+    // workerregistered, 6 x (two registrationrejected, a triggerregistrationresult, an invocationresult, pong)
+    expect(echoed.length).toBe(1 + 6 * 5);
+    expect(Math.max(...echoed)).toBeLessThan(1_000);
+    expect(report.logs!.longest).toBeLessThan(8_192);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    // nothing is kept (the JS heap does not grow); RSS keeps some of the 8 MiB frames' buffers after GC.
+    // Before: 18 ids of 8 MiB kept in the tables, 144 MiB
+    expect(report.heapGrowth).toBeLessThan(8 * MiB);
+    expect(report.rssGrowth).toBeLessThan(80 * MiB);
   });
 });

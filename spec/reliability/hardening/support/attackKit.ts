@@ -200,6 +200,8 @@ export interface AttackReport {
   peakGrowth: number;
   /** RSS growth from the baseline once the attack's sockets are gone. */
   residualGrowth: number;
+  /** Growth of the JS heap plus memory outside it (Buffers), after forced GCs, attack sockets still open. */
+  heapGrowth: number;
   /** Healthy calls that completed while the attack ran (the pair's loop). */
   servedDuring: number;
   /** The engine's stats at the end of the attack (attack sockets still open). */
@@ -271,6 +273,7 @@ export async function runAttack(kit: ChildKit, plan: AttackPlan): Promise<Attack
       rssGrowth: end.rss - before.rss,
       peakGrowth: end.maxRss - before.maxRss,
       residualGrowth: left.rss - before.rss,
+      heapGrowth: end.heapUsed + end.external - (before.heapUsed + before.external),
       servedDuring,
       stats,
       ...(logs ? { logs } : {}),
