@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tokenMatches } from '../../../lib/engine/tokenMatches';
 import { startEngine } from '../../../lib/engine/startEngine';
 import { RawClient } from '../../engine/support/RawClient';
-import { makeChildKit, ChildKit } from '../support/childProcess';
-import { MiB, runAttack } from './support/attackKit';
+import { childKitForSuite, MiB, runAttack } from './support/attackKit';
 
 describe('auth header parsing under attack', () => {
   it('parses a header of millions of blanks in one linear pass (a backtracking regex never returns here)', () => {
@@ -43,16 +42,12 @@ describe('auth header parsing under attack', () => {
   });
 
   describe('in a child engine', () => {
-    let kit: ChildKit;
-    beforeAll(() => {
-      kit = makeChildKit();
-    });
-    afterAll(() => kit.dispose());
+    const kit = childKitForSuite();
 
     it('four sockets keep sending the slow header while the authenticated pair completes 50 calls; RSS stays small', async () => {
       const slow = { headers: { Authorization: `bearer x${' '.repeat(15_800)}y` } };
       const closes: number[] = [];
-      const report = await runAttack(kit, {
+      const report = await runAttack(kit(), {
         engine: { token: 't0k3n' },
         pair: { headers: { Authorization: 'Bearer t0k3n' } },
         attack: async (ctx) => {

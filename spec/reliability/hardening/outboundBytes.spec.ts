@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { makeChildKit, ChildKit } from '../support/childProcess';
 import { openWorker, RawClient, waitFor } from '../../engine/support/RawClient';
 import { startEngine } from '../../../lib/engine/startEngine';
 import { recordingLogger } from '../support/recordingLogger';
-import { AttackContext, MiB, nonReadingWorker, runAttack, until } from './support/attackKit';
+import { AttackContext, childKitForSuite, MiB, nonReadingWorker, runAttack, until } from './support/attackKit';
 
 describe('outbound bytes are bounded per connection', () => {
-  let kit: ChildKit;
-  beforeAll(() => {
-    kit = makeChildKit();
-  });
-  afterAll(() => kit.dispose());
+  const kit = childKitForSuite();
 
   /**
    * An owner makes one built-in answer large (`setup`), then two sockets that never read call it 64 times
@@ -18,7 +13,7 @@ describe('outbound bytes are bounded per connection', () => {
    */
   const listAmplification = async (functionId: string, setup: (ctx: AttackContext) => Promise<void>) => {
     const budget = 8 * MiB;
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: { maxOutboundBytes: budget, outboundStallMs: 2_000 },
       setup,
       attack: async (ctx) => {
@@ -59,7 +54,7 @@ describe('outbound bytes are bounded per connection', () => {
   it('160 calls of 1 MiB to a callee that never reads: RSS stays within the budget, the calls fail, the pair keeps serving', async () => {
     const budget = 8 * MiB;
     let caller: RawClient | undefined;
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: { maxOutboundBytes: budget, outboundStallMs: 1_000 },
       setup: async (ctx) => {
         const callee = await ctx.nonReader();
@@ -90,7 +85,7 @@ describe('outbound bytes are bounded per connection', () => {
 
   it('160 results of 1 MiB to a caller that never reads: RSS stays within the budget, the caller is closed, the pair keeps serving', async () => {
     const budget = 8 * MiB;
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: { maxOutboundBytes: budget, outboundStallMs: 2_000 },
       setup: async (ctx) => {
         const answerer = (await ctx.worker()).client;

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { makeChildKit, ChildKit } from '../support/childProcess';
 import { openWorker, RawClient, waitFor } from '../../engine/support/RawClient';
 import { startEngine } from '../../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../../lib/engine/EmbeddedEngine';
 import { recordingLogger } from '../support/recordingLogger';
-import { HealthyPair, MiB, runAttack, until } from './support/attackKit';
+import { childKitForSuite, HealthyPair, MiB, runAttack, until } from './support/attackKit';
 
 describe('registration limits', () => {
   let engine: EmbeddedEngine;
@@ -170,15 +169,11 @@ describe('registration limits', () => {
 });
 
 describe('registration attacks on a child engine', () => {
-  let kit: ChildKit;
-  beforeAll(() => {
-    kit = makeChildKit();
-  });
-  afterAll(() => kit.dispose());
+  const kit = childKitForSuite();
 
   it('100,000 registrations from five connections: the caps hold, RSS stays bounded, the healthy pair serves', async () => {
     const attackers: RawClient[] = [];
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: { maxFunctionsPerWorker: 2_000, maxFunctions: 8_000 },
       setup: async (ctx) => {
         for (let c = 0; c < 5; c++) attackers.push((await ctx.worker()).client);
@@ -201,7 +196,7 @@ describe('registration attacks on a child engine', () => {
 
   it('binding the healthy callee to engine::workers-available thousands of times: bounded bindings, bounded fires, bounded RSS', async () => {
     let pair: HealthyPair | undefined;
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: { maxTriggersPerWorker: 20, maxTriggers: 100 },
       setup: async (ctx) => {
         pair = ctx.pair;
@@ -234,7 +229,7 @@ describe('registration attacks on a child engine', () => {
 
   it('8 MiB ids in every registration and call: refused, never stored, logged or echoed in full; RSS bounded', async () => {
     let attacker: RawClient | undefined;
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: {},
       measureLogs: true,
       setup: async (ctx) => {

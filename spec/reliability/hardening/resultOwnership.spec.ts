@@ -3,8 +3,7 @@ import { startEngine } from '../../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../../lib/engine/EmbeddedEngine';
 import { openWorker, RawClient } from '../../engine/support/RawClient';
 import { recordingLogger } from '../support/recordingLogger';
-import { makeChildKit, ChildKit } from '../support/childProcess';
-import { MiB, runAttack } from './support/attackKit';
+import { childKitForSuite, MiB, runAttack } from './support/attackKit';
 
 describe('results go only to their caller, from their callee', () => {
   let engine: EmbeddedEngine;
@@ -93,16 +92,12 @@ describe('results go only to their caller, from their callee', () => {
 });
 
 describe('results and the pending table under attack, in a child engine', () => {
-  let kit: ChildKit;
-  beforeAll(() => {
-    kit = makeChildKit();
-  });
-  afterAll(() => kit.dispose());
+  const kit = childKitForSuite();
 
   it('a spoofer forging results for the pair\'s live ids and reusing them: every healthy call gets its own answer', async () => {
     let spoofer: RawClient | undefined;
     const stolen: string[] = [];
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: {},
       // the callee answers after 30 ms: the forged frames always arrive first
       pair: { answerDelayMs: 30 },
@@ -133,7 +128,7 @@ describe('results and the pending table under attack, in a child engine', () => 
 
   it('five connections flooding the pending table with calls nobody answers: the pair is still served, RSS stays small', async () => {
     const flooders: RawClient[] = [];
-    const report = await runAttack(kit, {
+    const report = await runAttack(kit(), {
       engine: { maxPendingInvocations: 2_000, maxPendingPerWorker: 400 },
       setup: async (ctx) => {
         const holder = (await ctx.worker()).client;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineOptions } from '../../../../lib/engine/EngineOptions';
 import type { EngineStats } from '../../../../lib/engine/EngineStats';
 import { RawClient, openWorker } from '../../../engine/support/RawClient';
-import { Child, ChildKit } from '../../support/childProcess';
+import { Child, ChildKit, makeChildKit } from '../../support/childProcess';
 
 /** Memory of the engine child, in bytes. */
 export interface EngineMemory {
@@ -157,6 +157,19 @@ export async function nonReadingWorker(url: string): Promise<RawClient> {
   const { client } = await openWorker(url);
   (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
   return client;
+}
+
+/**
+ * Bundles the child scripts once for the enclosing `describe` block (and removes them after it); returns
+ * the kit's getter, for use inside tests.
+ */
+export function childKitForSuite(): () => ChildKit {
+  let kit: ChildKit | undefined;
+  beforeAll(() => {
+    kit = makeChildKit();
+  });
+  afterAll(() => kit?.dispose());
+  return () => kit as ChildKit;
 }
 
 /** Mebibytes, for readable limits. */
