@@ -210,6 +210,11 @@ export function stringifyFrame(frame: object): string {
   return `{${parts.join(',')}}`;
 }
 
+/** The bytes of a frame as a socket delivered them (a Node `Buffer`; typed by what is used, so these declarations need no Node types). */
+export interface FrameBytes {
+  toString(encoding: 'latin1' | 'utf8'): string;
+}
+
 /** Exact texts of relayed fields, by the decoded frame they belong to. */
 const exactFields = new WeakMap<object, RawJson>();
 
@@ -227,7 +232,7 @@ const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'dat
  * inspectNumbers('{"type":"invokefunction","function_id":"f","data":{"n":1e400}}', frame); // 'non-finite'
  * ```
  */
-export function inspectNumbers(raw: string | Buffer, frame: { type: string }): 'non-finite' | undefined {
+export function inspectNumbers(raw: string | FrameBytes, frame: { type: string }): 'non-finite' | undefined {
   // digits, `e` and signs are ASCII: a latin1 view is enough to decide whether to look closer
   if (!mayHaveInexactNumbers(typeof raw === 'string' ? raw : raw.toString('latin1'))) return undefined;
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
@@ -259,15 +264,3 @@ export function keepExactField(frame: object, exact: RawJson): void {
   exactFields.set(frame, exact);
 }
 
-/**
- * The exact text of the member `key` of an object kept as raw text, when it holds a number `JSON.parse`
- * would round; undefined otherwise.
- *
- * @example
- * ```ts
- * exactMember(new RawJson('{"config":{"n":9007199254740993}}'), 'config'); // RawJson('{"n":9007199254740993}')
- * ```
- */
-export function exactMember(raw: RawJson, key: string): RawJson | undefined {
-  return exactField(raw.text, key);
-}

@@ -1,5 +1,4 @@
 import type { ErrorBody } from '../../protocol/ErrorBody';
-import type { RawJson } from '../exactJson';
 import type { WorkerPeer } from '../WorkerPeer';
 import type { BuiltinOutcome } from './BuiltinOutcome';
 export type { BuiltinOutcome };
@@ -7,8 +6,8 @@ export type { BuiltinOutcome };
 /** Who called a built-in: the calling connection (absent for engine-internal calls). */
 export interface BuiltinCallContext {
   caller?: WorkerPeer;
-  /** The exact text of the call's `data` when `JSON.parse` rounded an integer in it (beyond 2^53). */
-  exactData?: RawJson;
+  /** The exact JSON text of the call's `data` when `JSON.parse` rounded an integer in it (beyond 2^53). */
+  exactData?: { readonly text: string };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorBody } from '../../protocol/ErrorBody';
 import type { RegisterTriggerFrame } from '../../protocol/Frame';
-import { exactMember, keepExactField } from '../exactJson';
+import { exactField, keepExactField } from '../exactJson';
 import type { TriggerRegistry } from '../TriggerRegistry';
 import type { BuiltinFunction, BuiltinOutcome } from './BuiltinFunction';
 import { readBuiltinInput } from './readBuiltinInput';
@@ -61,7 +61,7 @@ export function registerTrigger(triggers: TriggerRegistry, waitMs = REGISTER_TRI
         config: input.config ?? null,
       };
       if (input.metadata != null) frame.metadata = input.metadata;
-      const exactConfig = context.exactData && exactMember(context.exactData, 'config');
+      const exactConfig = context.exactData && exactField(context.exactData.text, 'config');
       if (exactConfig) keepExactField(frame, exactConfig);
       triggers.registerTrigger(undefined, frame as RegisterTriggerFrame, context.caller);
       const binding = triggers.listBindings().find((b) => b.id === id);
