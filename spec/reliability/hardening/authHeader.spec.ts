@@ -44,7 +44,7 @@ describe('auth header parsing under attack', () => {
   describe('in a child engine', () => {
     const kit = childKitForSuite();
 
-    it('four sockets keep sending the slow header while the authenticated pair completes 50 calls; RSS stays small', async () => {
+    it('four sockets send the slow header 200 times while the authenticated pair completes 50 calls; RSS stays small', async () => {
       const slow = { headers: { Authorization: `bearer x${' '.repeat(15_800)}y` } };
       const closes: number[] = [];
       const report = await runAttack(kit(), {
@@ -53,15 +53,15 @@ describe('auth header parsing under attack', () => {
         attack: async (ctx) => {
           let calls = 0;
           const attacker = async () => {
-            // each upgrade cost 300-450 ms of engine CPU with the old regex: 50 calls then never finished in time
-            while (calls < 50 || closes.length < 50) closes.push((await (await RawClient.open(ctx.url, slow)).closed).code);
+            // each upgrade cost 300-450 ms of engine CPU with the old regex: 200 of them took over a minute
+            while (calls < 50 || closes.length < 200) closes.push((await (await RawClient.open(ctx.url, slow)).closed).code);
           };
           const attackers = Promise.all([attacker(), attacker(), attacker(), attacker()]);
           for (; calls < 50; calls++) await ctx.pair.call();
           await attackers;
         },
       });
-      expect(closes.length).toBeGreaterThanOrEqual(50);
+      expect(closes.length).toBeGreaterThanOrEqual(200);
       expect(new Set(closes)).toEqual(new Set([1005]));
       expect(report.stats.refusedSockets).toBe(closes.length);
       expect(report.servedDuring).toBeGreaterThan(0);
