@@ -210,24 +210,29 @@ export function stringifyFrame(frame: object): string {
   return `{${parts.join(',')}}`;
 }
 
+/** The bytes of a frame as a socket delivered them (a Node `Buffer`; typed by what is used, so these declarations need no Node types). */
+export interface FrameBytes {
+  toString(encoding: 'latin1' | 'utf8'): string;
+}
+
 /** Exact texts of relayed fields, by the decoded frame they belong to. */
 const exactFields = new WeakMap<object, RawJson>();
 
 /** The field each relayed frame type carries to another worker. */
-const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'data', invocationresult: 'result' };
+const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'data', invocationresult: 'result', registertrigger: 'config' };
 
 /**
  * Checks the numbers of one inbound frame's raw text. Returns `'non-finite'` when it holds a number out
- * of the f64 range (the real engine cannot decode such a frame: drop it). Otherwise, for `invokefunction`
- * and `invocationresult`, remembers the exact text of `data` / `result` when `JSON.parse` rounded a number
- * in it ({@link exactFieldOf} returns it).
+ * of the f64 range (the real engine cannot decode such a frame: drop it). Otherwise, for `invokefunction`,
+ * `invocationresult` and `registertrigger`, remembers the exact text of `data` / `result` / `config` when
+ * `JSON.parse` rounded a number in it ({@link exactFieldOf} returns it).
  *
  * @example
  * ```ts
  * inspectNumbers('{"type":"invokefunction","function_id":"f","data":{"n":1e400}}', frame); // 'non-finite'
  * ```
  */
-export function inspectNumbers(raw: string | Buffer, frame: { type: string }): 'non-finite' | undefined {
+export function inspectNumbers(raw: string | FrameBytes, frame: { type: string }): 'non-finite' | undefined {
   // digits, `e` and signs are ASCII: a latin1 view is enough to decide whether to look closer
   if (!mayHaveInexactNumbers(typeof raw === 'string' ? raw : raw.toString('latin1'))) return undefined;
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
@@ -244,3 +249,18 @@ export function inspectNumbers(raw: string | Buffer, frame: { type: string }): '
 export function exactFieldOf(frame: object): RawJson | undefined {
   return exactFields.get(frame);
 }
+
+/**
+ * Records the exact text of the relayed field of a frame the engine builds itself from exact input (the
+ * `config` of a `registertrigger` made by `engine::register_trigger`); {@link exactFieldOf} returns it.
+ *
+ * @example
+ * ```ts
+ * const frame = { type: 'registertrigger', config: { n: 9007199254740992 } };
+ * keepExactField(frame, new RawJson('{"n":9007199254740993}'));
+ * ```
+ */
+export function keepExactField(frame: object, exact: RawJson): void {
+  exactFields.set(frame, exact);
+}
+
