@@ -9,7 +9,8 @@
  *   payload-observable a worker triggers a function with { values: pulled(generator) } in the payload; the
  *                      handler consumes the values with consume(slow consumer ~--slow-mbps)
  *   big-frames         raw `ws` writer sending 8 MiB binary frames → engine → reader.pipe(consume(...)) at
- *                      ~4× --slow-mbps (engine: `channelMaxQueuedBytes` 8 MiB, `channelRelayFrameBytes` 1 MiB); its own
+ *                      ~4× --slow-mbps (engine: `channelMaxQueuedBytes` 8 MiB, otherwise defaults: frames assembled
+ *                      into pooled buffers; BENCH_RELAY=1 for the opt-in `channelRelayFrameBytes` 1 MiB); its own
  *                      baseline: the same 8 MiB frames through the plain ws relay into a raw reader
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/channel-demand-memory.js [--mib 1024] [--slow-mbps 50]
@@ -59,8 +60,10 @@ async function runChild(role: string, args: string[]): Promise<void> {
   const mbps = Number(mbpsText ?? 0);
   switch (role) {
     case 'engine': {
-      // large frames relayed as they arrive (opt-in), at most 8 MiB held for the reader
-      const engine = await startEngine({ port: 0, channelMaxQueuedBytes: 8 * MiB, channelRelayFrameBytes: MiB });
+      // default engine (large frames assembled into pooled buffers), at most 8 MiB held for the reader;
+      // BENCH_RELAY=1: the opt-in relay of large frames as they arrive instead
+      const relay = process.env.BENCH_RELAY ? { channelRelayFrameBytes: MiB } : {};
+      const engine = await startEngine({ port: 0, channelMaxQueuedBytes: 8 * MiB, ...relay });
       send({ type: 'ready', url: engine.url });
       const trace = traceMemory('engine');
       await waitGo();
