@@ -128,7 +128,8 @@ export interface EngineOptions extends Partial<RegistrationLimits> {
    * per frame (its RSS stays flat). The writer pauses while the reader's socket holds `channelMaxQueuedBytes`.
    * One difference with upstream: a writer that drops inside such a frame drops the reader too (1006, the
    * frame cannot be ended), where the real engine discards the partial frame and closes the reader without
-   * status. Default: off (every frame is assembled, as upstream). Opt-in extension.
+   * status. Default: off (every frame is assembled, as upstream; large ones into the buffers of
+   * `channelFramePoolBytes`, which already keeps the engine's RSS bounded). Opt-in extension.
    */
   channelRelayFrameBytes?: number;
   /**
