@@ -3,27 +3,18 @@ import type { Socket } from 'node:net';
 import { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { startEngine } from '../../lib/engine/startEngine';
 import { openWorker, RawClient, waitFor } from './support/RawClient';
+import { ChannelEndRef, channelEndUrl, createChannelEnds, createChannelFrame, openChannelEnd } from './support/channelEnds';
 
-interface Ref {
-  channel_id: string;
-  access_key: string;
-  direction: 'read' | 'write';
-}
+type Ref = ChannelEndRef;
 
 describe('channel sockets', () => {
   let engine: EmbeddedEngine;
   let control: RawClient;
   const opened: RawClient[] = [];
 
-  const create = async (data: unknown): Promise<Record<string, any>> => {
-    const id = randomUUID();
-    await control.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data });
-    return control.next((f) => f.invocation_id === id);
-  };
-  const channel = async (bufferSize?: number): Promise<{ writer: Ref; reader: Ref }> =>
-    (await create(bufferSize === undefined ? {} : { buffer_size: bufferSize })).result;
-  const endUrl = (ref: Ref, dir = ref.direction) =>
-    `${engine.url}/ws/channels/${ref.channel_id}?key=${encodeURIComponent(ref.access_key)}&dir=${dir}`;
+  const create = (data: unknown) => createChannelFrame(control, data);
+  const channel = (bufferSize?: number) => createChannelEnds(control, bufferSize);
+  const endUrl = (ref: Ref, dir = ref.direction) => channelEndUrl(engine.url, ref, dir);
   const open = async (ref: Ref, dir = ref.direction) => {
     const c = await RawClient.open(endUrl(ref, dir));
     opened.push(c);
@@ -199,10 +190,8 @@ describe('channel sockets', () => {
     const capped = await startEngine({ port: 0, channelMaxQueuedBytes: 256 * 1024 });
     const ctl = (await openWorker(capped.url)).client;
     try {
-      const id = randomUUID();
-      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 1024 } });
-      const { writer, reader } = (await ctl.next((f) => f.invocation_id === id)).result as { writer: Ref; reader: Ref };
-      const url = (ref: Ref) => `${capped.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+      const { writer, reader } = await createChannelEnds(ctl, 1024);
+      const url = (ref: Ref) => channelEndUrl(capped.url, ref);
       const w = await RawClient.open(url(writer));
       opened.push(w);
       const total = 256;
@@ -230,10 +219,8 @@ describe('channel sockets', () => {
     const capped = await startEngine({ port: 0, channelMaxQueuedBytes: frame + frame / 2 });
     const ctl = (await openWorker(capped.url)).client;
     try {
-      const id = randomUUID();
-      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 64 } });
-      const { writer, reader } = (await ctl.next((f) => f.invocation_id === id)).result as { writer: Ref; reader: Ref };
-      const url = (ref: Ref) => `${capped.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+      const { writer, reader } = await createChannelEnds(ctl, 64);
+      const url = (ref: Ref) => channelEndUrl(capped.url, ref);
       const r = await RawClient.open(url(reader));
       r.ws.pause();
       const w = await RawClient.open(url(writer));
@@ -262,10 +249,8 @@ describe('channel sockets', () => {
     const small = await startEngine({ port: 0, maxPayloadBytes: 64 * 1024 });
     const ctl = (await openWorker(small.url)).client;
     try {
-      const id = randomUUID();
-      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
-      const { writer, reader } = (await ctl.next((f) => f.invocation_id === id)).result as { writer: Ref; reader: Ref };
-      const url = (ref: Ref) => `${small.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+      const { writer, reader } = await createChannelEnds(ctl);
+      const url = (ref: Ref) => channelEndUrl(small.url, ref);
       const r = await RawClient.open(url(reader));
       const w = await RawClient.open(url(writer));
       opened.push(r, w);
@@ -286,16 +271,8 @@ describe('channel sockets', () => {
     const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     let pooled: EmbeddedEngine;
     let ctl: RawClient;
-    const poolChannel = async (target: EmbeddedEngine, control: RawClient): Promise<{ writer: Ref; reader: Ref }> => {
-      const id = randomUUID();
-      await control.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 64 } });
-      return (await control.next((f) => f.invocation_id === id)).result;
-    };
-    const poolOpen = async (target: EmbeddedEngine, ref: Ref) => {
-      const c = await RawClient.open(`${target.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`);
-      opened.push(c);
-      return c;
-    };
+    const poolChannel = (target: EmbeddedEngine, control: RawClient) => createChannelEnds(control, 64);
+    const poolOpen = (target: EmbeddedEngine, ref: Ref) => openChannelEnd(target.url, ref, opened);
 
     beforeAll(async () => {
       pooled = await startEngine({ port: 0, channelFramePoolBytes: 8 * MiB });
@@ -424,16 +401,8 @@ describe('channel sockets', () => {
   describe('channelRelayFrameBytes (opt-in): large frames go on to the reader as they arrive', () => {
     let relaying: EmbeddedEngine;
     let ctl: RawClient;
-    const relayChannel = async (): Promise<{ writer: Ref; reader: Ref }> => {
-      const id = randomUUID();
-      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 4 } });
-      return (await ctl.next((f) => f.invocation_id === id)).result;
-    };
-    const relayOpen = async (ref: Ref) => {
-      const c = await RawClient.open(`${relaying.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`);
-      opened.push(c);
-      return c;
-    };
+    const relayChannel = () => createChannelEnds(ctl, 4);
+    const relayOpen = (ref: Ref) => openChannelEnd(relaying.url, ref, opened);
 
     beforeAll(async () => {
       relaying = await startEngine({ port: 0, channelRelayFrameBytes: 1024 * 1024 });
@@ -489,12 +458,8 @@ describe('channel sockets', () => {
   describe('TTL sweep', () => {
     let short: EmbeddedEngine;
     let ctl: RawClient;
-    const shortChannel = async (): Promise<{ writer: Ref; reader: Ref }> => {
-      const id = randomUUID();
-      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
-      return (await ctl.next((f) => f.invocation_id === id)).result;
-    };
-    const shortUrl = (ref: Ref) => `${short.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+    const shortChannel = () => createChannelEnds(ctl);
+    const shortUrl = (ref: Ref) => channelEndUrl(short.url, ref);
 
     beforeAll(async () => {
       short = await startEngine({ port: 0, channelTtlMs: 0, channelSweepMs: 3_600_000 });

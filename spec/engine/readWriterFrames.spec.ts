@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { startEngine } from '../../lib/engine/startEngine';
 import { openWorker, RawClient, waitFor } from './support/RawClient';
-
-interface Ref {
-  channel_id: string;
-  access_key: string;
-  direction: 'read' | 'write';
-}
+import { ChannelEndRef, createChannelEnds, openChannelEnd } from './support/channelEnds';
 
 /** A masked client frame written by hand (FIN set unless `fin` is false). */
 function clientFrame(opcode: number, payload: Buffer, options: { fin?: boolean; masked?: boolean } = {}): Buffer {
@@ -32,16 +26,8 @@ describe('channel writer frames read by the engine itself (readWriterFrames)', (
   let control: RawClient;
   const opened: RawClient[] = [];
 
-  const channel = async (): Promise<{ writer: Ref; reader: Ref }> => {
-    const id = randomUUID();
-    await control.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: {} });
-    return (await control.next((f) => f.invocation_id === id)).result;
-  };
-  const open = async (ref: Ref) => {
-    const c = await RawClient.open(`${engine.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`);
-    opened.push(c);
-    return c;
-  };
+  const channel = () => createChannelEnds(control);
+  const open = (ref: ChannelEndRef) => openChannelEnd(engine.url, ref, opened);
   const rawSocket = (c: RawClient) => (c.ws as unknown as { _socket: Socket })._socket;
 
   beforeAll(async () => {
