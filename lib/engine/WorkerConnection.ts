@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EngineLog } from './EngineLogger';
+import { Corkable, TickBatcher } from '../socket/TickBatcher';
 import { stringifyFrame } from './exactJson';
 import { StallWatch } from './StallWatch';
 import type { WorkerPeer } from './WorkerPeer';
@@ -53,14 +54,18 @@ export class WorkerConnection implements WorkerPeer {
   private queueBytes = 0;
   private terminated = false;
   private readonly stall: StallWatch;
+  private readonly batch?: TickBatcher;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly limits: WorkerConnectionLimits,
     remoteAddress?: string,
     private readonly log?: EngineLog,
+    /** The TCP socket under `ws`: when given, the frames sent in one tick leave in one system call. */
+    rawSocket?: Corkable,
   ) {
     this.remoteAddress = remoteAddress;
+    if (rawSocket) this.batch = new TickBatcher(rawSocket);
     this.stall = new StallWatch(limits.stallTimeoutMs ?? Infinity, () => this.closeStalled());
     ws.once('close', () => this.stall.stop());
   }
@@ -112,6 +117,7 @@ export class WorkerConnection implements WorkerPeer {
     this.stall.stop();
     this.queue.length = 0;
     this.queueBytes = 0;
+    this.batch?.flush();
     this.ws.terminate();
   }
 
@@ -125,6 +131,7 @@ export class WorkerConnection implements WorkerPeer {
     this.stall.stop();
     this.queue.length = 0;
     this.queueBytes = 0;
+    this.batch?.flush();
     // the prototype's close: the engine makes `ws.close` drop TCP for peer-initiated closes (upstream never
     // echoes them), but this close is the engine's own and carries its reason
     (Object.getPrototypeOf(this.ws) as WebSocket).close.call(this.ws, close.code, close.reason);
@@ -145,6 +152,7 @@ export class WorkerConnection implements WorkerPeer {
   }
 
   private write(text: string): void {
+    this.batch?.hold();
     this.ws.send(text, (err) => {
       if (err) return;
       this.flush();

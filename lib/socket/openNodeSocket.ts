@@ -4,6 +4,7 @@ import { SocketError } from '../errors/SocketError';
 import { ChannelNotFoundError } from '../errors/ChannelNotFoundError';
 import { HandshakeRejectedError } from '../errors/HandshakeRejectedError';
 import { OpenSocketOptions, SocketHandlers, SocketLike } from './SocketLike';
+import { TickBatcher } from './TickBatcher';
 
 /**
  * Wraps a `ws` client socket as a {@link SocketLike}. Inbound text becomes `string`, binary stays a `Buffer`
@@ -12,6 +13,11 @@ import { OpenSocketOptions, SocketHandlers, SocketLike } from './SocketLike';
 export function wrapNodeSocket(ws: WebSocket): SocketLike {
   let handlers: SocketHandlers = {};
   let closed = false;
+  // the messages sent in one tick leave in one system call (the TCP socket is known from the upgrade)
+  let batch: TickBatcher | undefined;
+  ws.on('upgrade', (res) => {
+    batch = new TickBatcher(res.socket);
+  });
   ws.on('open', () => handlers.open?.());
   ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
     handlers.activity?.();
@@ -58,19 +64,24 @@ export function wrapNodeSocket(ws: WebSocket): SocketLike {
         cb?.(new SocketError('socket is not open'));
         return;
       }
+      batch?.hold();
       // a failed write (EPIPE, ECONNRESET, ...) is reported as a SocketError, like the socket's own errors
       ws.send(data, { binary: typeof data !== 'string' }, cb && ((err) => cb(err && !(err instanceof SocketError) ? new SocketError(err.message, { cause: err }) : err)));
     },
     pause: () => ws.pause(),
     resume: () => ws.resume(),
     close(code, reason) {
+      batch?.flush();
       try {
         ws.close(code, reason);
       } catch {
         ws.terminate();
       }
     },
-    terminate: () => ws.terminate(),
+    terminate: () => {
+      batch?.flush();
+      ws.terminate();
+    },
     ping() {
       if (ws.readyState === WebSocket.OPEN) ws.ping();
     },
