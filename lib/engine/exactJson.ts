@@ -25,7 +25,13 @@ export interface JsonScan {
   members: Map<string, { start: number; valueStart: number; end: number }>;
 }
 
-const QUICK = /[0-9]{16}|[eE][+-]?[0-9]{3}/;
+/**
+ * Sixteen digits in a row (an integer that may be beyond 2^53), or a positive exponent of three digits or
+ * more that ends where a JSON number can end (before a blank, `,`, `]`, `}` or the end of the text): only
+ * those can overflow, since a negative exponent underflows to a finite 0. The end condition keeps the
+ * hex of UUIDs (`…-4e01-…`, `"…9e123"`) out, so the ids every call carries do not send its frame to the scan.
+ */
+const QUICK = /[0-9]{16}|[eE]\+?[0-9]{3,}(?=[\s,\]}]|$)/;
 
 /**
  * Cheap pre-check (one linear regex pass, no backtracking): false means every number in `text` survives
@@ -200,14 +206,18 @@ export function withRawMember(raw: RawJson, name: string, value: string): RawJso
  * ```
  */
 export function stringifyFrame(frame: object): string {
-  const entries = Object.entries(frame);
-  if (!entries.some(([, v]) => v instanceof RawJson)) return JSON.stringify(frame);
+  if (!hasRawMember(frame as Record<string, unknown>)) return JSON.stringify(frame);
   const parts: string[] = [];
-  for (const [k, v] of entries) {
+  for (const [k, v] of Object.entries(frame)) {
     if (v === undefined) continue;
     parts.push(`${JSON.stringify(k)}:${v instanceof RawJson ? v.text : JSON.stringify(v)}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+function hasRawMember(frame: Record<string, unknown>): boolean {
+  for (const key in frame) if (frame[key] instanceof RawJson) return true;
+  return false;
 }
 
 /** Exact texts of relayed fields, by the decoded frame they belong to. */
