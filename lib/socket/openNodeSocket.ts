@@ -6,6 +6,9 @@ import { HandshakeRejectedError } from '../errors/HandshakeRejectedError';
 import { OpenSocketOptions, SocketHandlers, SocketLike } from './SocketLike';
 import { TickBatcher } from './TickBatcher';
 
+const TEXT = { binary: false };
+const BINARY = { binary: true };
+
 /**
  * Wraps a `ws` client socket as a {@link SocketLike}. Inbound text becomes `string`, binary stays a `Buffer`
  * (a `Uint8Array`); `pause()` stops reading the TCP stream, so the peer feels backpressure.
@@ -13,6 +16,17 @@ import { TickBatcher } from './TickBatcher';
 export function wrapNodeSocket(ws: WebSocket): SocketLike {
   let handlers: SocketHandlers = {};
   let closed = false;
+  // a failed write (EPIPE, ECONNRESET, ...) is reported as a SocketError, like the socket's own errors; the
+  // wrapper of the last callback is kept, since a connection passes the same one with every frame
+  let lastCallback: ((err?: Error) => void) | undefined;
+  let lastReporting: ((err?: Error) => void) | undefined;
+  const reporting = (cb: (err?: Error) => void) => {
+    if (cb !== lastCallback) {
+      lastCallback = cb;
+      lastReporting = (err) => cb(err && !(err instanceof SocketError) ? new SocketError(err.message, { cause: err }) : err);
+    }
+    return lastReporting;
+  };
   // the messages sent in one tick leave in one system call (the TCP socket is known from the upgrade)
   let batch: TickBatcher | undefined;
   ws.on('upgrade', (res) => {
@@ -65,8 +79,7 @@ export function wrapNodeSocket(ws: WebSocket): SocketLike {
         return;
       }
       batch?.hold();
-      // a failed write (EPIPE, ECONNRESET, ...) is reported as a SocketError, like the socket's own errors
-      ws.send(data, { binary: typeof data !== 'string' }, cb && ((err) => cb(err && !(err instanceof SocketError) ? new SocketError(err.message, { cause: err }) : err)));
+      ws.send(data, typeof data === 'string' ? TEXT : BINARY, cb && reporting(cb));
     },
     pause: () => ws.pause(),
     resume: () => ws.resume(),
