@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EngineLog } from './EngineLogger';
-import { Corkable, TickBatcher } from '../socket/TickBatcher';
+import { Corkable, DEFAULT_MAX_HELD_BYTES, TickBatcher } from '../socket/TickBatcher';
 import { stringifyFrame } from './exactJson';
 import { StallWatch } from './StallWatch';
 import type { WorkerPeer } from './WorkerPeer';
@@ -65,7 +65,8 @@ export class WorkerConnection implements WorkerPeer {
     rawSocket?: Corkable,
   ) {
     this.remoteAddress = remoteAddress;
-    if (rawSocket) this.batch = new TickBatcher(rawSocket);
+    // never hold back as much as the high mark, so held bytes never count as a peer that is not reading
+    if (rawSocket) this.batch = new TickBatcher(rawSocket, Math.min(DEFAULT_MAX_HELD_BYTES, Math.floor(limits.socketHighWaterBytes / 2)));
     this.stall = new StallWatch(limits.stallTimeoutMs ?? Infinity, () => this.closeStalled());
     ws.once('close', () => this.stall.stop());
   }
@@ -87,6 +88,8 @@ export class WorkerConnection implements WorkerPeer {
   send(frame: object): boolean {
     if (!this.isOpen) return false;
     const text = stringifyFrame(frame);
+    // bytes held for this tick's batch are not a sign of a slow peer: write them before judging
+    if (this.queue.length === 0 && this.ws.bufferedAmount >= this.limits.socketHighWaterBytes) this.batch?.flush();
     if (this.queue.length === 0 && this.ws.bufferedAmount < this.limits.socketHighWaterBytes) {
       this.write(text);
       this.stall.update(this.aboveMark);

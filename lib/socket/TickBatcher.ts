@@ -2,7 +2,12 @@
 export interface Corkable {
   cork(): void;
   uncork(): void;
+  /** Bytes written to the stream and not yet handed to the system (corked ones included). */
+  readonly writableLength: number;
 }
+
+/** Default most bytes held back at once; a bigger batch is written as soon as it reaches it. */
+export const DEFAULT_MAX_HELD_BYTES = 64 * 1024;
 
 /**
  * Batches every write made to one socket during one turn of the event loop into a single system call
@@ -10,8 +15,10 @@ export interface Corkable {
  * `process.nextTick`, i.e. once the current callback and its promise reactions are done, before any I/O
  * is polled. Without it, each WebSocket message costs its own `writev`, which dominates a busy
  * connection. Nothing waits longer than the current turn, and the socket's own buffer (with its
- * `bufferedAmount` accounting) holds the data in the meantime, so no extra memory is involved.
- * Node only (it needs `process.nextTick`).
+ * `bufferedAmount` accounting) holds the data in the meantime, so no extra memory is involved. At most
+ * `maxHeldBytes` are held: once a batch reaches it, it is written at once (and what follows is held
+ * again), so held bytes never pass for backpressure — owners that stop sending above a mark of unsent
+ * bytes see the same figures as without batching. Node only (it needs `process.nextTick`).
  *
  * @example
  * ```ts
@@ -24,11 +31,19 @@ export interface Corkable {
 export class TickBatcher {
   private held = false;
 
-  constructor(private readonly socket: Corkable) {}
+  constructor(
+    private readonly socket: Corkable,
+    private readonly maxHeldBytes = DEFAULT_MAX_HELD_BYTES,
+  ) {}
 
-  /** Holds writes until the end of the current tick (idempotent within a tick). */
+  /** Holds the next write until the end of the current tick (or writes the batch now, once it is full). */
   hold(): void {
-    if (this.held) return;
+    if (this.held) {
+      if (this.socket.writableLength < this.maxHeldBytes) return;
+      this.socket.uncork();
+      this.socket.cork();
+      return;
+    }
     this.held = true;
     this.socket.cork();
     process.nextTick(release, this);

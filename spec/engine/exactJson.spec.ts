@@ -42,6 +42,8 @@ describe('mayHaveInexactNumbers (the quick check before the exact scan)', () => 
       const text = rng.float() < 0.5 ? `[${parts.join(',')}]` : `{"id":"${randomUUID()}","v":${parts.join(' ,"w":')}}`.replace(/ ,"w":/g, (m, o) => `,"w${o}":`);
       JSON.parse(text); // the inputs are valid JSON
       const scan = scanJson(text);
+      // the bytes of the text give the same answer as the text
+      expect(mayHaveInexactNumbers(Buffer.from(text))).toBe(mayHaveInexactNumbers(text));
       if (scan.nonFinite || scan.lossy) {
         flagged++;
         expect({ text, quick: mayHaveInexactNumbers(text) }).toEqual({ text, quick: true });

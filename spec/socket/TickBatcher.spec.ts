@@ -61,6 +61,21 @@ describe('TickBatcher', () => {
     expect(await bytesReceived(2)).toBe('12');
   });
 
+  it('writes a batch as soon as it holds maxHeldBytes, and holds what follows again', async () => {
+    const batch = new TickBatcher(client, 8);
+    batch.hold();
+    client.write('12345678');
+    expect(client.writableLength).toBe(8);
+    batch.hold(); // the batch is full: it leaves now
+    expect(client.writableCorked).toBe(1);
+    expect(client.writableLength).toBe(0);
+    client.write('9');
+    expect(client.writableLength).toBe(1);
+    await nextTick();
+    expect(client.writableCorked).toBe(0);
+    expect(await bytesReceived(9)).toBe('123456789');
+  });
+
   it('flush() releases at once, and the end of the tick then leaves the socket alone', async () => {
     const batch = new TickBatcher(client);
     batch.hold();
