@@ -120,7 +120,7 @@ export class CallClient {
   }
 
   /** Sends a fire-and-forget call: emits `undefined` once the frame was handed to the socket. */
-  sendVoid(functionId: string, data: unknown, options: TriggerOptions, subscriber: Subscriber<any>, succeeded: () => void): void {
+  sendVoid(functionId: string, data: unknown, options: TriggerOptions, subscriber: Subscriber<unknown>, succeeded: () => void): void {
     const frame = invokeFunctionFrame({
       function_id: functionId,
       data,
