@@ -30,6 +30,7 @@ import { warnParity } from './warnParity';
 import { TriggerRegistry } from './TriggerRegistry';
 import { inspectNumbers } from './exactJson';
 import { DEFAULT_REGISTRATION_LIMITS, idTooLong, preview, registrationBytes, RegistrationLimits } from './RegistrationLimits';
+import { QuotaIdentities } from './QuotaIdentities';
 import { WorkerDirectory } from './WorkerDirectory';
 import type { WorkerPeer } from './WorkerPeer';
 
@@ -92,6 +93,8 @@ export class EngineCore {
   readonly workers = new WorkerDirectory();
   readonly triggers: TriggerRegistry;
   readonly router: InvocationRouter;
+  /** Quota identities of workers, kept across `reattach` (trigger bindings count against them). */
+  readonly identities = new QuotaIdentities();
   /** The catalogue the `engine::functions|workers|triggers::*` built-ins report. */
   readonly catalog: EngineCatalog;
   /** `Date.now()` at construction. */
@@ -112,6 +115,8 @@ export class EngineCore {
     this.registrationLimits = { ...DEFAULT_REGISTRATION_LIMITS, ...options.registrationLimits };
     this.triggers = new TriggerRegistry(log);
     this.triggers.limits = this.registrationLimits;
+    this.triggers.identityOf = (workerId) => this.identities.identityOf(workerId);
+    this.triggers.onIdentityFree = (identity) => this.identities.release(identity);
     this.catalog = new EngineCatalog({
       functions: this.functions,
       builtins: this.builtins,
@@ -143,7 +148,7 @@ export class EngineCore {
       register: () => undefined,
       unregister: () => undefined,
     });
-    this.router = new InvocationRouter(this.functions, this.builtins, log, options);
+    this.router = new InvocationRouter(this.functions, this.builtins, log, { ...options, maxIdLength: this.registrationLimits.maxIdLength });
   }
 
   /** A new worker connection: registers it and sends `workerregistered` before anything is read. */
@@ -226,6 +231,9 @@ export class EngineCore {
     const removed = this.functions.removeOwnedBy(peer);
     this.router.connectionClosed(peer);
     this.triggers.connectionClosed(peer);
+    // bindings made through engine::register_trigger outlive the connection and keep counting for its worker
+    const identity = this.identities.identityOf(peer.workerId);
+    this.identities.depart(peer.workerId, peer.reattachToken, this.triggers.bindingsHeldBy(identity) > 0);
     this.channels.removeOwnedBy(peer.workerId);
     this.channels.forgetCreator(peer.workerId, peer.reattachToken);
     this.warnShadowRemoved(removed, peer);
@@ -416,8 +424,9 @@ export class EngineCore {
     if (!id || id === peer.workerId) return;
     const previous = this.workers.get(id);
     if (!previous) {
-      // already gone: its channel quota still follows the worker when the token matches
-      if (this.channels.inheritDeparted(peer.workerId, id, token)) return;
+      // already gone: its channel and trigger quotas still follow the worker when the token matches
+      const keptBindings = this.identities.inheritDeparted(peer.workerId, id, token);
+      if (this.channels.inheritDeparted(peer.workerId, id, token) || keptBindings) return;
       this.log.debug('reattach for an unknown worker ignored', { worker_id: peer.workerId, previous_worker_id: id });
       return;
     }
@@ -427,6 +436,7 @@ export class EngineCore {
     }
     this.log.info('reattach: evicting previous connection', { worker_id: peer.workerId, previous_worker_id: id });
     previous.peer.terminate();
+    this.identities.inherit(peer.workerId, id);
     this.detach(previous.peer);
     // quotas follow the worker: channels its previous connection created still count for this one
     this.channels.inheritCreator(peer.workerId, id);

@@ -39,6 +39,11 @@ export interface InvocationRouterOptions {
    */
   pendingReserve?: number;
   pendingReserveBelow?: number;
+  /**
+   * Longest function id that can be registered: a reply to a call naming a longer one (never found) echoes
+   * only a preview of it, so an 8 MiB id is not sent back in full. Default: echo every id whole.
+   */
+  maxIdLength?: number;
 }
 
 /** Extra fields an invocation may carry. */
@@ -96,9 +101,11 @@ export class InvocationRouter {
       }
     }
     const trace = callerTrace(frame);
+    const maxId = this.options.maxIdLength;
+    const echoedId = maxId !== undefined && frame.function_id.length > maxId ? preview(frame.function_id) : frame.function_id;
     const reply = (body: { result?: unknown; error?: ErrorBody }, keepNullResult = false) => {
       if (!invocationId) return;
-      this.deliver(caller, echoCallerTrace(resultFrame(invocationId, frame.function_id, body, keepNullResult), trace), 'invocationresult');
+      this.deliver(caller, echoCallerTrace(resultFrame(invocationId, echoedId, body, keepNullResult), trace), 'invocationresult');
     };
 
     if (action?.type === 'enqueue') {
@@ -118,7 +125,7 @@ export class InvocationRouter {
         if ('error' in outcome) reply({ error: outcome.error });
         else reply({ result: outcome.result }, true);
       };
-      const outcome = safeInvoke(builtin, data, caller);
+      const outcome = safeInvoke(builtin, data, caller, exact);
       if (outcome instanceof Promise) void outcome.then(answer, (err) => answer(failure(err)));
       else answer(outcome);
       return;
@@ -389,9 +396,9 @@ function withCallerId(data: unknown, workerId: string): unknown {
   return { ...(data as Record<string, unknown>), _caller_worker_id: workerId };
 }
 
-function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined): BuiltinOutcome | Promise<BuiltinOutcome> {
+function safeInvoke(builtin: BuiltinFunction, data: unknown, caller: WorkerPeer | undefined, exactData?: RawJson): BuiltinOutcome | Promise<BuiltinOutcome> {
   try {
-    return builtin.invoke(data, { caller });
+    return builtin.invoke(data, exactData ? { caller, exactData } : { caller });
   } catch (err) {
     return failure(err);
   }

@@ -7,6 +7,7 @@ import type {
   UnregisterTriggerFrame,
 } from '../protocol/Frame';
 import type { EngineLog } from './EngineLogger';
+import { exactFieldOf, RawJson } from './exactJson';
 import { idTooLong, preview, RegistrationLimits } from './RegistrationLimits';
 import type { WorkerPeer } from './WorkerPeer';
 
@@ -19,6 +20,13 @@ export interface TriggerBinding {
   metadata?: unknown;
   /** The connection that registered it; undefined for engine-internal bindings. */
   origin?: WorkerPeer;
+  /**
+   * The quota identity the binding counts against (the origin's, or for `engine::register_trigger` the
+   * caller's); undefined for engine-internal bindings.
+   */
+  chargedTo?: string;
+  /** The exact text of `config` when `JSON.parse` rounded a number in it; relayed verbatim to worker providers. */
+  exactConfig?: RawJson;
   /** `active` once handed to a provider; `parked` while the type has no provider or the provider refused. */
   state: 'parked' | 'active';
 }
@@ -68,18 +76,30 @@ export class TriggerRegistry {
   onOutcome?: (bindingId: string, error?: ErrorBody) => void;
   /** Caps on ids and counts (set by the engine core); none when undefined. */
   limits?: Pick<RegistrationLimits, 'maxIdLength' | 'maxTriggersPerWorker' | 'maxTriggers' | 'maxTriggerTypesPerWorker'>;
-  /** Bindings per originating connection, for `maxTriggersPerWorker`. */
-  private readonly bindingsOf = new Map<WorkerPeer, number>();
+  /**
+   * The quota identity of a worker id (set by the engine core so that quotas follow a worker across
+   * `reattach`); by default the worker id itself.
+   */
+  identityOf: (workerId: string) => string = (workerId) => workerId;
+  /** Told when an identity's last binding goes (it holds nothing any more). */
+  onIdentityFree?: (identity: string) => void;
+  /** Bindings per quota identity, for `maxTriggersPerWorker`. */
+  private readonly bindingsOf = new Map<string, number>();
 
-  private countBinding(origin: WorkerPeer | undefined, delta: 1 | -1): void {
-    if (!origin) return;
-    const n = (this.bindingsOf.get(origin) ?? 0) + delta;
-    if (n > 0) this.bindingsOf.set(origin, n);
-    else this.bindingsOf.delete(origin);
+  /** Bindings counted against `identity` (those of its connections and its `engine::register_trigger` calls). */
+  bindingsHeldBy(identity: string): number {
+    return this.bindingsOf.get(identity) ?? 0;
+  }
+
+  private countBinding(identity: string | undefined, delta: 1 | -1): void {
+    if (identity === undefined) return;
+    const n = (this.bindingsOf.get(identity) ?? 0) + delta;
+    if (n > 0) this.bindingsOf.set(identity, n);
+    else if (this.bindingsOf.delete(identity)) this.onIdentityFree?.(identity);
   }
 
   /** Why a binding may not be stored (id too long, too many bindings), or undefined. */
-  private triggerRefusal(origin: WorkerPeer | undefined, frame: RegisterTriggerFrame): ErrorBody | undefined {
+  private triggerRefusal(chargedTo: string | undefined, frame: RegisterTriggerFrame): ErrorBody | undefined {
     const limits = this.limits;
     if (!limits) return undefined;
     const tooLong =
@@ -88,9 +108,9 @@ export class TriggerRegistry {
       idTooLong('function', frame.function_id, limits.maxIdLength);
     if (tooLong) return { code: 'id_too_long', message: tooLong };
     if (this.bindings.has(frame.id)) return undefined;
-    const mine = origin ? (this.bindingsOf.get(origin) ?? 0) : 0;
-    if (origin && mine >= limits.maxTriggersPerWorker) {
-      return { code: 'trigger_limit', message: `this connection already has ${mine} trigger bindings (maxTriggersPerWorker ${limits.maxTriggersPerWorker})` };
+    const mine = chargedTo === undefined ? 0 : this.bindingsHeldBy(chargedTo);
+    if (chargedTo !== undefined && mine >= limits.maxTriggersPerWorker) {
+      return { code: 'trigger_limit', message: `this worker already has ${mine} trigger bindings (maxTriggersPerWorker ${limits.maxTriggersPerWorker})` };
     }
     if (this.bindings.size >= limits.maxTriggers) {
       return { code: 'trigger_limit', message: `the engine already holds ${this.bindings.size} trigger bindings (maxTriggers ${limits.maxTriggers})` };
@@ -153,9 +173,14 @@ export class TriggerRegistry {
     this.parkType(id);
   }
 
-  /** `registertrigger`: stores (replacing an equal id) and forwards to the provider, or parks. */
-  registerTrigger(origin: WorkerPeer | undefined, frame: RegisterTriggerFrame): void {
-    const refusal = this.triggerRefusal(origin, frame);
+  /**
+   * `registertrigger`: stores (replacing an equal id) and forwards to the provider, or parks. The binding
+   * counts against the quota identity of `origin`, or of `chargeTo` for a binding owned by nobody
+   * (`engine::register_trigger` passes its caller).
+   */
+  registerTrigger(origin: WorkerPeer | undefined, frame: RegisterTriggerFrame, chargeTo: WorkerPeer | undefined = origin): void {
+    const chargedTo = chargeTo ? this.identityOf(chargeTo.workerId) : undefined;
+    const refusal = this.triggerRefusal(chargedTo, frame);
     if (refusal) {
       const shown = { ...frame, id: preview(frame.id), trigger_type: preview(frame.trigger_type), function_id: preview(frame.function_id) };
       this.reportFailure({ ...shown, config: null, origin, state: 'parked' }, refusal);
@@ -167,12 +192,16 @@ export class TriggerRegistry {
       function_id: frame.function_id,
       config: frame.config === undefined ? null : frame.config,
       origin,
+      chargedTo,
       state: 'parked',
     };
     if (frame.metadata != null) binding.metadata = frame.metadata;
-    this.countBinding(this.bindings.get(binding.id)?.origin, -1);
+    const exactConfig = exactFieldOf(frame);
+    if (exactConfig) binding.exactConfig = exactConfig;
+    const replaced = this.bindings.get(binding.id);
     this.bindings.set(binding.id, binding);
-    this.countBinding(origin, 1);
+    this.countBinding(chargedTo, 1);
+    this.countBinding(replaced?.chargedTo, -1);
     this.log.info('trigger registered', {
       worker_id: origin?.workerId,
       id: binding.id,
@@ -209,7 +238,7 @@ export class TriggerRegistry {
     const binding = this.bindings.get(frame.id);
     if (!binding) return;
     this.bindings.delete(frame.id);
-    this.countBinding(binding.origin, -1);
+    this.countBinding(binding.chargedTo, -1);
     this.release(binding);
   }
 
@@ -218,10 +247,10 @@ export class TriggerRegistry {
     for (const [id, binding] of this.bindings) {
       if (binding.origin === peer) {
         this.bindings.delete(id);
+        this.countBinding(binding.chargedTo, -1);
         this.release(binding);
       }
     }
-    this.bindingsOf.delete(peer);
     for (const [id, type] of this.types) {
       if (type.provider.kind === 'worker' && type.provider.peer === peer) {
         this.types.delete(id);
@@ -269,7 +298,8 @@ export class TriggerRegistry {
       id: binding.id,
       trigger_type: binding.trigger_type,
       function_id: binding.function_id,
-      config: binding.config,
+      // integers beyond 2^53 reach the provider as they were sent
+      config: binding.exactConfig ?? binding.config,
     };
     if (binding.metadata !== undefined) frame.metadata = binding.metadata;
     // fire-and-forget; a provider that cannot take the frame leaves the binding parked

@@ -32,7 +32,7 @@ export interface JsonScan {
  * a JSON number can end (before a blank, `,`, `]`, `}` or the end of the text): only those can overflow,
  * since a negative exponent underflows to a finite 0. The end condition keeps the hex of UUIDs
  * (`…-4e01-…`, `"…9e123"`) out, so the ids every call carries do not send its frame to the scan. Bytes
- * (a Buffer of UTF-8) are read as they are: digits, `e`, `+` and the delimiters are ASCII.
+ * (a Buffer or any array of UTF-8 bytes) are read as they are: digits, `e`, `+` and the delimiters are ASCII.
  *
  * @example
  * ```ts
@@ -40,7 +40,7 @@ export interface JsonScan {
  * mayHaveInexactNumbers('{"n":9007199254740993}'); // true
  * ```
  */
-export function mayHaveInexactNumbers(text: string | Uint8Array): boolean {
+export function mayHaveInexactNumbers(text: string | ArrayLike<number>): boolean {
   const isText = typeof text === 'string';
   const n = text.length;
   let digits = 0;
@@ -244,24 +244,31 @@ function hasRawMember(frame: Record<string, unknown>): boolean {
   return false;
 }
 
+/** The bytes of a frame as a socket delivered them (a Node `Buffer`; typed by what is used, so these declarations need no Node types). */
+export interface FrameBytes {
+  toString(encoding: 'latin1' | 'utf8'): string;
+  readonly length: number;
+  readonly [index: number]: number;
+}
+
 /** Exact texts of relayed fields, by the decoded frame they belong to. */
 const exactFields = new WeakMap<object, RawJson>();
 
 /** The field each relayed frame type carries to another worker. */
-const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'data', invocationresult: 'result' };
+const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'data', invocationresult: 'result', registertrigger: 'config' };
 
 /**
  * Checks the numbers of one inbound frame's raw text. Returns `'non-finite'` when it holds a number out
- * of the f64 range (the real engine cannot decode such a frame: drop it). Otherwise, for `invokefunction`
- * and `invocationresult`, remembers the exact text of `data` / `result` when `JSON.parse` rounded a number
- * in it ({@link exactFieldOf} returns it).
+ * of the f64 range (the real engine cannot decode such a frame: drop it). Otherwise, for `invokefunction`,
+ * `invocationresult` and `registertrigger`, remembers the exact text of `data` / `result` / `config` when
+ * `JSON.parse` rounded a number in it ({@link exactFieldOf} returns it).
  *
  * @example
  * ```ts
  * inspectNumbers('{"type":"invokefunction","function_id":"f","data":{"n":1e400}}', frame); // 'non-finite'
  * ```
  */
-export function inspectNumbers(raw: string | Buffer, frame: { type: string }): 'non-finite' | undefined {
+export function inspectNumbers(raw: string | FrameBytes, frame: { type: string }): 'non-finite' | undefined {
   // digits, `e`, `+` and the delimiters are ASCII: the bytes are enough to decide whether to look closer
   if (!mayHaveInexactNumbers(raw)) return undefined;
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
@@ -278,3 +285,18 @@ export function inspectNumbers(raw: string | Buffer, frame: { type: string }): '
 export function exactFieldOf(frame: object): RawJson | undefined {
   return exactFields.get(frame);
 }
+
+/**
+ * Records the exact text of the relayed field of a frame the engine builds itself from exact input (the
+ * `config` of a `registertrigger` made by `engine::register_trigger`); {@link exactFieldOf} returns it.
+ *
+ * @example
+ * ```ts
+ * const frame = { type: 'registertrigger', config: { n: 9007199254740992 } };
+ * keepExactField(frame, new RawJson('{"n":9007199254740993}'));
+ * ```
+ */
+export function keepExactField(frame: object, exact: RawJson): void {
+  exactFields.set(frame, exact);
+}
+

@@ -1,26 +1,15 @@
-import { Observable, Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { Channel } from '../channel/Channel';
-import type { ChannelHost } from '../channel/ChannelHost';
 import { createChannel, CreateChannelOptions } from '../channel/createChannel';
-import { defaultPayloadCodec } from '../codec/defaultPayloadCodec';
-import { Connection, ConnectionState } from '../connection/Connection';
-import type { Logger } from '../connection/Logger';
+import type { ConnectionState } from '../connection/Connection';
 import { ConnectionClosedError } from '../errors/ConnectionClosedError';
-import { ENGINE_FUNCTIONS, PROTOCOL } from '../protocol/constants';
 import type { Frame } from '../protocol/Frame';
-import { invokeFunctionFrame, OutboundFrame } from '../protocol/OutboundFrame';
-import { defaultSocketFactory } from '../socket/defaultSocketFactory';
 import type { SocketFactory } from '../socket/SocketLike';
-import { TrackedSocketFactory, trackSockets } from '../socket/trackSockets';
-import { CallClient, TriggerOptions } from './CallClient';
+import { assembleWorker, WorkerParts } from './assembleWorker';
+import type { TriggerOptions } from './CallClient';
 import type { FunctionHandler, RegisterFunctionOptions, Registration } from './FunctionContext';
-import { FunctionHost } from './FunctionHost';
-import { PendingCalls } from './PendingCalls';
-import { routeFrame } from './routeFrame';
-import { RegisterTriggerTypeOptions, RegistrationTable, TriggerRegistrationRequest } from './RegistrationTable';
+import type { RegisterTriggerTypeOptions, TriggerRegistrationRequest } from './RegistrationTable';
 import type { TriggerRegistrationFailure, TriggerTypeHandler } from './TriggerTypeHandler';
-import { TriggerTypeProvider } from './TriggerTypeProvider';
-import { workerMetadata } from './workerMetadata';
 import type { WorkerOptions } from './WorkerOptions';
 
 export type { TriggerOptions } from './CallClient';
@@ -28,9 +17,11 @@ export type { RegisterTriggerTypeOptions, TriggerRegistrationRequest } from './R
 export type { WorkerOptions } from './WorkerOptions';
 
 /**
- * An iii worker as Observables, a thin facade over its parts: one engine {@link Connection} (reconnecting
- * and replaying the {@link RegistrationTable}), the {@link CallClient} (calls and their pending table), the
- * {@link FunctionHost} (serving registered functions) and the {@link TriggerTypeProvider}. Create it with
+ * An iii worker as Observables, a thin facade over its parts (wired by {@link assembleWorker}): one engine
+ * `Connection` (reconnecting, opening each socket with the {@link WorkerIdentity}'s `reattach` and the
+ * {@link RegistrationTable}'s replay), the {@link CallClient} (calls and their pending table), the
+ * {@link FunctionHost} (serving registered functions) and the {@link TriggerTypeProvider}; inbound frames
+ * are dispatched by `routeFrame`, state changes handled by `disconnectPolicy`. Create it with
  * {@link connectWorker}.
  *
  * @example
@@ -51,76 +42,29 @@ export class Worker {
   /** The socket factory of the channel ends opened for this worker (tracked: `close()` closes them). */
   readonly socketFactory: SocketFactory;
 
-  private readonly connection: Connection;
-  private readonly pending: PendingCalls;
-  private readonly table: RegistrationTable;
-  private readonly calls: CallClient;
-  private readonly host: FunctionHost;
-  private readonly provider: TriggerTypeProvider;
-  private readonly logger: Logger;
-  private readonly channelSockets: TrackedSocketFactory;
-  private readonly subscription = new Subscription();
+  private readonly parts: WorkerParts;
   private closing?: Promise<void>;
 
   constructor(
     /** The engine address the worker was given. */
     readonly url: string,
-    private readonly options: WorkerOptions = {},
+    options: WorkerOptions = {},
   ) {
-    const logger = (this.logger = options.logger ?? {});
-    this.channelSockets = trackSockets(options.socketFactory ?? defaultSocketFactory);
-    this.socketFactory = this.channelSockets.factory;
-    this.pending = new PendingCalls(options.maxPendingCalls ?? 10_000, options.scheduler);
-    // the codec's narrow capability: open channels through this worker's calls and sockets
-    const channelHost: ChannelHost = {
-      url,
-      socketFactory: this.socketFactory,
-      trigger: (functionId, payload) => this.calls.trigger(functionId, payload),
-    };
-    const codec = defaultPayloadCodec(options.payloadCodec, channelHost, logger);
-    this.table = new RegistrationTable((frame) => this.sendRegistration(frame));
-    this.connection = new Connection(url, {
-      ...options,
-      replay: () => this.table.replay(),
-      afterFlush: () => [
-        invokeFunctionFrame({ function_id: ENGINE_FUNCTIONS.workersRegister, data: workerMetadata(options), action: { type: 'void' } }),
-      ],
-    });
-    this.calls = new CallClient({
-      connection: this.connection,
-      codec,
-      pending: this.pending,
-      timeoutMs: options.invocationTimeoutMs ?? PROTOCOL.invocationTimeoutMs,
-      url,
-      socketFactory: this.socketFactory,
-    });
-    const reply = (frame: OutboundFrame) => this.reply(frame);
-    this.host = new FunctionHost({
-      table: this.table,
-      codec,
-      channelHost,
-      logger,
-      reply,
-      maxConcurrentInvocations: options.maxConcurrentInvocations ?? 10_000,
-      worker: this,
-    });
-    this.provider = new TriggerTypeProvider(this.table, reply, logger);
-    this.triggerErrors$ = this.provider.failures$;
-    this.frames$ = this.connection.frames$;
-    this.state$ = this.connection.state$;
-    const routes = { pending: this.pending, host: this.host, provider: this.provider, logger };
-    this.subscription.add(this.connection.frames$.subscribe((frame) => routeFrame(frame, routes)));
-    this.subscription.add(this.connection.state$.subscribe((state) => this.onState(state)));
+    const parts = (this.parts = assembleWorker(this, options));
+    this.socketFactory = parts.channelSockets.factory;
+    this.triggerErrors$ = parts.provider.failures$;
+    this.frames$ = parts.connection.frames$;
+    this.state$ = parts.connection.state$;
   }
 
   /** The id the engine gave the current connection (changes on every reconnect); `undefined` until registered. */
   get workerId(): string | undefined {
-    return this.connection.workerId;
+    return this.parts.identity.workerId;
   }
 
   /** The current connection state. */
   get state(): ConnectionState {
-    return this.connection.state;
+    return this.parts.connection.state;
   }
 
   /**
@@ -129,12 +73,12 @@ export class Worker {
    * after `close()`.
    */
   get closeError(): Error | undefined {
-    return this.connection.closeError;
+    return this.parts.connection.closeError;
   }
 
   /** Calls currently waiting for a result. */
   get pendingCalls(): number {
-    return this.pending.size;
+    return this.parts.pending.size;
   }
 
   /**
@@ -156,7 +100,7 @@ export class Worker {
   ): Registration {
     // the table keeps every registration under one unknown-typed view; I and O were checked against the codecs
     // here at compile time, and FunctionHost feeds the handler what its input codec (if any) decoded
-    return this.table.addFunction(id, handler as FunctionHandler, options as RegisterFunctionOptions);
+    return this.parts.table.addFunction(id, handler as FunctionHandler, options as RegisterFunctionOptions);
   }
 
   /**
@@ -175,7 +119,7 @@ export class Worker {
   trigger(functionId: string, payload: unknown, options: TriggerOptions & { action: 'void' }): Observable<void>;
   trigger<R = unknown>(functionId: string, payload?: unknown, options?: TriggerOptions): Observable<R>;
   trigger<R = unknown>(functionId: string, payload?: unknown, options: TriggerOptions = {}): Observable<R> {
-    return this.calls.trigger<R>(functionId, payload, options);
+    return this.parts.calls.trigger<R>(functionId, payload, options);
   }
 
   /**
@@ -190,7 +134,7 @@ export class Worker {
    * ```
    */
   stream<T = unknown>(functionId: string, payload?: unknown, options: Omit<TriggerOptions, 'action'> = {}): Observable<T> {
-    return this.calls.stream<T>(functionId, payload, options);
+    return this.parts.calls.stream<T>(functionId, payload, options);
   }
 
   /**
@@ -209,7 +153,7 @@ export class Worker {
     handler: TriggerTypeHandler,
     options: RegisterTriggerTypeOptions = {},
   ): Registration {
-    return this.table.addTriggerType(id, description, handler, options);
+    return this.parts.table.addTriggerType(id, description, handler, options);
   }
 
   /**
@@ -223,7 +167,7 @@ export class Worker {
    * ```
    */
   registerTrigger(request: TriggerRegistrationRequest): Registration {
-    return this.table.addTrigger(request);
+    return this.parts.table.addTrigger(request);
   }
 
   /**
@@ -237,10 +181,11 @@ export class Worker {
    * ```
    */
   close(): Promise<void> {
-    this.closing ??= Promise.all([this.connection.close(), this.channelSockets.closeAll(1001, 'worker_closed')]).then(() => {
-      this.pending.failAll(new ConnectionClosedError('the worker was closed'));
-      this.host.close();
-      this.subscription.unsubscribe();
+    const { connection, channelSockets, pending, host, subscription } = this.parts;
+    this.closing ??= Promise.all([connection.close(), channelSockets.closeAll(1001, 'worker_closed')]).then(() => {
+      pending.failAll(new ConnectionClosedError('the worker was closed'));
+      host.close();
+      subscription.unsubscribe();
     });
     return this.closing;
   }
@@ -258,38 +203,5 @@ export class Worker {
    */
   createChannel(options?: CreateChannelOptions): Observable<Channel> {
     return createChannel(this, options);
-  }
-
-  private onState(state: ConnectionState): void {
-    if (state === 'reconnecting' && this.options.failInFlightOnDisconnect !== false) {
-      const lost = this.calls.connectionLost();
-      if (lost > 0) this.logger.warn?.(`${lost} calls in flight failed with CONNECTION_LOST`);
-    }
-    if (state === 'closed') {
-      // AuthError when the engine refused the token
-      this.pending.failAll(
-        this.connection.closeError ?? new ConnectionClosedError('the worker connection closed before the result arrived'),
-      );
-      this.provider.complete();
-    }
-  }
-
-  /** Sends a registration now if connected; otherwise it is part of the next replay. */
-  private sendRegistration(frame: OutboundFrame): void {
-    try {
-      this.connection.send(frame, { whenClosed: 'skip' });
-    } catch (err) {
-      if (!(err instanceof ConnectionClosedError)) throw err;
-    }
-  }
-
-  /** Sends a reply frame; after close it is only logged (nobody else can be told). */
-  private reply(frame: OutboundFrame): void {
-    try {
-      this.connection.send(frame);
-    } catch (err) {
-      if (!(err instanceof ConnectionClosedError)) throw err;
-      this.logger.debug?.('a reply was not sent because the worker is closed', err);
-    }
   }
 }

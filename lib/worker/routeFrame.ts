@@ -3,23 +3,31 @@ import type { Frame } from '../protocol/Frame';
 import type { FunctionHost } from './FunctionHost';
 import type { PendingCalls } from './PendingCalls';
 import type { TriggerTypeProvider } from './TriggerTypeProvider';
+import { engineRefusal } from './engineRefusal';
+import type { WorkerIdentity } from './WorkerIdentity';
 
 /** The worker parts an inbound frame can be for. */
 export interface FrameRoutes {
   readonly pending: PendingCalls;
   readonly host: FunctionHost;
   readonly provider: TriggerTypeProvider;
+  readonly identity: WorkerIdentity;
   readonly logger: Logger;
+  /** The engine refused this worker for good (AUTH_ERROR): close with this error, do not reconnect. */
+  readonly refused: (err: Error) => void;
+  /** The engine's address, named in the refusal. */
+  readonly url: string;
 }
 
 /**
  * Hands one inbound application frame to the worker part whose job it is: results to the pending calls,
- * calls to the function host, trigger frames to the trigger-type provider; engine errors and rejected
- * registrations to the logger. Never throws: what fails later is logged.
+ * calls to the function host, trigger frames to the trigger-type provider, `workerregistered` to the
+ * worker's identity; engine errors and rejected registrations to the logger, and an `AUTH_ERROR` to
+ * `refused`. Never throws: what fails later is logged.
  *
  * @example
  * ```ts
- * connection.frames$.subscribe((frame) => routeFrame(frame, { pending, host, provider, logger }));
+ * connection.frames$.subscribe((frame) => routeFrame(frame, { pending, host, provider, identity, logger, refused, url }));
  * ```
  */
 export function routeFrame(frame: Frame, routes: FrameRoutes): void {
@@ -40,9 +48,15 @@ export function routeFrame(frame: Frame, routes: FrameRoutes): void {
     case 'triggerregistrationresult':
       routes.provider.result(frame);
       break;
-    case 'error':
-      logger.error?.('the engine reported an error (it usually closes the socket next)', frame.error);
+    case 'workerregistered':
+      routes.identity.registered(frame);
       break;
+    case 'error': {
+      logger.error?.('the engine reported an error (it usually closes the socket next)', frame.error);
+      const refusal = engineRefusal(frame, routes.url);
+      if (refusal) routes.refused(refusal);
+      break;
+    }
     case 'registrationrejected':
       logger.warn?.(`the engine rejected a registration: ${frame.code}`, frame);
       break;

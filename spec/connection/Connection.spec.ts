@@ -1,7 +1,8 @@
+import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { Connection, ConnectionOptions } from '../../lib/connection/Connection';
 import { Frame } from '../../lib/protocol/Frame';
-import { invokeFunctionFrame, pingFrame, registerFunctionFrame } from '../../lib/protocol/OutboundFrame';
+import { invokeFunctionFrame, pingFrame, reattachFrame, registerFunctionFrame } from '../../lib/protocol/OutboundFrame';
 import { ConnectionClosedError } from '../../lib/errors/ConnectionClosedError';
 import { PayloadTooLargeError } from '../../lib/errors/PayloadTooLargeError';
 import { SendQueueFullError } from '../../lib/errors/SendQueueFullError';
@@ -184,7 +185,7 @@ describe('Connection (virtual time, scripted sockets)', () => {
     });
   });
 
-  it('on reconnect sends reattach, replay, queued frames, then afterFlush — in that order', () => {
+  it('on reconnect sends the replay frames (its owner\'s reattach and registrations), queued frames, then afterFlush — in that order', () => {
     const scheduler = newScheduler();
     scheduler.run(() => {
       const { sockets, factory } = fakeSocketFactory();
@@ -192,7 +193,8 @@ describe('Connection (virtual time, scripted sockets)', () => {
       const options: ConnectionOptions = {
         scheduler,
         random: () => 0.5,
-        replay: () => [registerFunctionFrame({ id: 'f' })],
+        // the owner (a worker) supplies reattach: the connection reads no application frame
+        replay: () => [...(sockets.length > 1 ? [reattachFrame('w-1', 't-1')] : []), registerFunctionFrame({ id: 'f' })],
         afterFlush: () => [invokeFunctionFrame({ function_id: 'engine::workers::register', data: {} })],
         socketFactory: (url) => {
           const socket = factory(url);
@@ -202,8 +204,6 @@ describe('Connection (virtual time, scripted sockets)', () => {
       };
       const connection = new Connection(URL, options);
       scheduler.schedule(() => {
-        sockets[0].receive({ type: 'workerregistered', worker_id: 'w-1', reattach_token: 't-1' });
-        expect(connection.workerId).toBe('w-1');
         sockets[0].drop();
         expect(connection.send(invokeFunctionFrame({ function_id: 'a', data: 1 }))).toBe('queued');
         connection.send(invokeFunctionFrame({ function_id: 'gone', data: 2 }), { stillWanted: () => false });
@@ -211,7 +211,6 @@ describe('Connection (virtual time, scripted sockets)', () => {
         connection.send(invokeFunctionFrame({ function_id: 'b', data: 3 }), { onDropped: (e) => (dropped = e) });
       }, 10);
       scheduler.schedule(() => {
-        expect(connection.workerId).toBeUndefined();
         const types = sockets[1].frames().map((f) => f.function_id ?? f.type);
         expect(types).toEqual(['reattach', 'registerfunction', 'a', 'b', 'engine::workers::register']);
         expect(sockets[1].frames()[0]).toEqual({ type: 'reattach', previous_worker_id: 'w-1', reattach_token: 't-1' });
@@ -363,6 +362,51 @@ describe('Connection (virtual time, scripted sockets)', () => {
       expect(frames).toEqual([{ type: 'pong' }]);
       expect(warnings).toHaveLength(3);
       expect(warnings[1]).toMatch(/invocation_id/);
+    });
+  });
+});
+
+describe('Connection streams and fail (virtual time, scripted sockets)', () => {
+  it('state$ replays the current state; a late frames$ subscriber gets the frames of the socket open now', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { sockets, factory } = fakeSocketFactory();
+      const connection = new Connection(URL, { scheduler, random: () => 0.5, socketFactory: factory });
+      scheduler.schedule(() => sockets[0].open(), 1);
+      scheduler.schedule(() => sockets[0].receive({ type: 'pong' }), 3);
+      scheduler.schedule(() => sockets[0].drop(), 4);
+      // the second socket is made at 1004 (backoff 1000 ms)
+      scheduler.schedule(() => sockets[1].open(), 1005);
+      scheduler.schedule(() => sockets[1].receive({ type: 'pong' }), 1006);
+      scheduler.schedule(() => void connection.close(), 1007);
+      const types = connection.frames$.pipe(map((frame) => frame.type));
+      expectObservable(connection.state$, '--^').toBe('--o-r 1000ms o-(c|)', { o: 'open', r: 'reconnecting', c: 'closed' });
+      expectObservable(types, '--^').toBe('---p 1002ms p|', { p: 'pong' });
+      expectObservable(connection.state$, '1010ms ^').toBe('1010ms (c|)', { c: 'closed' });
+    });
+  });
+
+  it('fail(err) closes for good with err: closeError, queued and later sends fail with it, the socket is closed, no reconnect', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { sockets, factory } = fakeSocketFactory();
+      const errors: string[] = [];
+      const connection = new Connection(URL, { scheduler, random: () => 0.5, socketFactory: factory, logger: { error: (m) => errors.push(m) } });
+      const refusal = new Error('refused');
+      const dropped: Error[] = [];
+      connection.send(pingFrame(), { onDropped: (err) => dropped.push(err) });
+      expectObservable(connection.state$).toBe('c-(x|)', { c: 'connecting', x: 'closed' });
+      scheduler.schedule(() => connection.fail(refusal), 2);
+      scheduler.schedule(() => {
+        expect(connection.closeError).toBe(refusal);
+        expect(dropped).toEqual([refusal]);
+        expect(() => connection.send(pingFrame())).toThrow(refusal);
+        expect(sockets[0].closedByClient).toBe(true);
+        expect(errors).toEqual(['refused; not reconnecting']);
+        connection.fail(new Error('ignored once closed'));
+        expect(connection.closeError).toBe(refusal);
+      }, 3);
+      scheduler.schedule(() => expect(sockets).toHaveLength(1), 100_000);
     });
   });
 });

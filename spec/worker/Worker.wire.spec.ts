@@ -2,6 +2,8 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { Worker } from '../../lib/worker/Worker';
 import { FakeSocket } from '../connection/FakeSocket';
 import { InvocationError } from '../../lib/errors/InvocationError';
+import { AuthError } from '../../lib/errors/AuthError';
+import { errorOf } from './workerTestKit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -117,13 +119,67 @@ describe('Worker wire frames (scripted socket)', () => {
   it('logs engine error frames and registration rejections', async () => {
     const { worker, socket, logged } = await wiredWorker();
     try {
-      socket.receive({ type: 'error', error: { code: 'AUTH_ERROR', message: 'no' } });
+      socket.receive({ type: 'error', error: { code: 'ENGINE_SAID_NO', message: 'no' } });
       socket.receive({ type: 'registrationrejected', code: 'FUNCTION_NAMESPACE_CONFLICT' });
+      expect(worker.state).toBe('open'); // only AUTH_ERROR closes the worker
       expect(logged.some((m) => /engine reported an error/.test(m))).toBe(true);
       expect(logged.some((m) => /FUNCTION_NAMESPACE_CONFLICT/.test(m))).toBe(true);
     } finally {
       await worker.close();
     }
+  });
+
+  it('AUTH_ERROR closes it for good with AuthError: calls fail with it, the socket is closed, nothing reconnects', async () => {
+    const sockets: FakeSocket[] = [];
+    const errors: string[] = [];
+    const worker = new Worker('ws://engine.test', {
+      logger: { error: (m) => errors.push(m) },
+      reconnect: { initialDelayMs: 1, maxDelayMs: 1 },
+      socketFactory: (url) => {
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    sockets[0].open();
+    const sent = errorOf(worker.trigger('f::x', 1));
+    sockets[0].receive({ type: 'error', error: { code: 'AUTH_ERROR', message: 'token not valid' } });
+    expect(worker.state).toBe('closed');
+    expect(worker.closeError).toBeInstanceOf(AuthError);
+    expect(worker.closeError?.message).toMatch(/token not valid/);
+    expect(await sent).toBe(worker.closeError);
+    expect(await errorOf(worker.trigger('f::y', 1))).toBe(worker.closeError);
+    expect(sockets[0].closedByClient).toBe(true);
+    expect(errors).toContainEqual(expect.stringMatching(/refused this worker: token not valid; not reconnecting/));
+    // the connection's lifecycle has ended (state$ completed): no socket can be opened any more
+    expect(await lastValueFrom(worker.state$.pipe(toArray()))).toEqual(['closed']);
+    expect(sockets).toHaveLength(1);
+    await worker.close();
+  });
+
+  it('opens every later socket with reattach (the previous id and token), then its registrations', async () => {
+    const sockets: FakeSocket[] = [];
+    const worker = new Worker('ws://engine.test', {
+      reconnect: { initialDelayMs: 1, maxDelayMs: 1 },
+      socketFactory: (url) => {
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    worker.registerFunction('f::a', () => 1);
+    sockets[0].open();
+    expect(sockets[0].frames()[0]).toMatchObject({ type: 'registerfunction' }); // no reattach on the first socket
+    sockets[0].receive({ type: 'workerregistered', worker_id: 'w-1', reattach_token: 't-1' });
+    expect(worker.workerId).toBe('w-1');
+    sockets[0].drop();
+    expect(worker.workerId).toBeUndefined();
+    await until(() => sockets.length === 2);
+    sockets[1].open();
+    const frames = sockets[1].frames();
+    expect(frames[0]).toEqual({ type: 'reattach', previous_worker_id: 'w-1', reattach_token: 't-1' });
+    expect(frames.map((f) => f.type)).toEqual(['reattach', 'registerfunction', 'invokefunction']);
+    await worker.close();
   });
 
   it('refuses calls beyond maxPendingCalls and beyond the send queue with typed errors', async () => {
@@ -147,3 +203,8 @@ describe('Worker wire frames (scripted socket)', () => {
     await worker.close();
   });
 });
+
+/** Polls a condition on the event loop (no fixed sleeps); the jest timeout bounds it. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -6,6 +6,8 @@ export type { BuiltinOutcome };
 /** Who called a built-in: the calling connection (absent for engine-internal calls). */
 export interface BuiltinCallContext {
   caller?: WorkerPeer;
+  /** The exact JSON text of the call's `data` when `JSON.parse` rounded an integer in it (beyond 2^53). */
+  exactData?: { readonly text: string };
 }
 
 /**

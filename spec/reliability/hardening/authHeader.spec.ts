@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tokenMatches } from '../../../lib/engine/tokenMatches';
 import { startEngine } from '../../../lib/engine/startEngine';
 import { RawClient } from '../../engine/support/RawClient';
+import { childKitForSuite, MiB, runAttack } from './support/attackKit';
 
 describe('auth header parsing under attack', () => {
   it('parses a header of millions of blanks in one linear pass (a backtracking regex never returns here)', () => {
@@ -38,5 +39,33 @@ describe('auth header parsing under attack', () => {
       await Promise.all([callee.close(true), caller.close(true)]);
       await engine.close();
     }
+  });
+
+  describe('in a child engine', () => {
+    const kit = childKitForSuite();
+
+    it('four sockets send the slow header 200 times while the authenticated pair completes 50 calls; RSS stays small', async () => {
+      const slow = { headers: { Authorization: `bearer x${' '.repeat(15_800)}y` } };
+      const closes: number[] = [];
+      const report = await runAttack(kit(), {
+        engine: { token: 't0k3n' },
+        pair: { headers: { Authorization: 'Bearer t0k3n' } },
+        attack: async (ctx) => {
+          let calls = 0;
+          const attacker = async () => {
+            // each upgrade cost 300-450 ms of engine CPU with the old regex: 200 of them took over a minute
+            while (calls < 50 || closes.length < 200) closes.push((await (await RawClient.open(ctx.url, slow)).closed).code);
+          };
+          const attackers = Promise.all([attacker(), attacker(), attacker(), attacker()]);
+          for (; calls < 50; calls++) await ctx.pair.call();
+          await attackers;
+        },
+      });
+      expect(closes.length).toBeGreaterThanOrEqual(200);
+      expect(new Set(closes)).toEqual(new Set([1005]));
+      expect(report.stats.refusedSockets).toBe(closes.length);
+      expect(report.servedDuring).toBeGreaterThan(0);
+      expect(report.rssGrowth).toBeLessThan(32 * MiB);
+    });
   });
 });

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { makeChildKit, ChildKit } from '../support/childProcess';
 import { openWorker, RawClient, waitFor } from '../../engine/support/RawClient';
 import { startEngine } from '../../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../../lib/engine/EmbeddedEngine';
 import { recordingLogger } from '../support/recordingLogger';
-import { ChildEngine, HealthyPair, MiB } from './support/attackKit';
+import { childKitForSuite, MiB, runAttack, until } from './support/attackKit';
 
 interface Ref {
   channel_id: string;
@@ -20,52 +19,32 @@ const endUrl = (url: string, ref: Ref, dir: 'read' | 'write') => `${url}/ws/chan
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('queued channel bytes are bounded per worker and engine-wide', () => {
-  let kit: ChildKit;
-  beforeAll(() => {
-    kit = makeChildKit();
-  });
-  afterAll(() => kit.dispose());
+  const kit = childKitForSuite();
 
   it('five reader-less channels of one worker, 64 MiB pushed into each: RSS stays within the per-worker budget', async () => {
     const budget = 16 * MiB;
-    const engine = await ChildEngine.start(kit, { channelMaxQueuedBytesPerWorker: budget });
-    const pair = await HealthyPair.open(engine.url);
-    const sockets: RawClient[] = [];
-    try {
-      const attacker = (await openWorker(engine.url)).client;
-      sockets.push(attacker);
-      const before = await engine.mem();
-      const calls = pair.keepCalling();
-      const chunk = Buffer.alloc(MiB, 7);
-      for (let c = 0; c < 5; c++) {
-        const { result } = await createChannel(attacker);
-        const writer = await RawClient.open(endUrl(engine.url, result!.writer, 'write'));
-        sockets.push(writer);
-        for (let i = 0; i < 64; i++) writer.ws.send(chunk, { binary: true });
-      }
-      const { channelQueuedBytes } = await (async () => {
-        for (;;) {
-          const stats = await engine.stats();
-          if (stats.channelQueuedBytes >= budget) return stats;
-          await pause(20);
+    let peakQueued = 0;
+    const report = await runAttack(kit(), {
+      engine: { channelMaxQueuedBytesPerWorker: budget },
+      attack: async (ctx) => {
+        const attacker = (await ctx.worker()).client;
+        const chunk = Buffer.alloc(MiB, 7);
+        for (let c = 0; c < 5; c++) {
+          const { result } = await createChannel(attacker);
+          const writer = ctx.track(await RawClient.open(endUrl(ctx.url, result!.writer, 'write')));
+          for (let i = 0; i < 64; i++) writer.ws.send(chunk, { binary: true });
         }
-      })();
-      await pause(500); // writers keep pushing: the engine must keep them paused
-      const stats = await engine.stats();
-      const after = await engine.mem();
-      expect(await calls.stop()).toBeGreaterThan(0);
-      // at most one message per channel beyond the budget
-      expect(channelQueuedBytes).toBeLessThanOrEqual(budget + 5 * MiB);
-      expect(stats.channelQueuedBytes).toBeLessThanOrEqual(budget + 5 * MiB);
-      const allowed = budget + 5 * MiB + 48 * MiB;
-      expect(after.rss - before.rss).toBeLessThan(allowed);
-      expect(after.maxRss - before.maxRss).toBeLessThan(allowed);
-      expect(await pair.call({ after: true })).toMatchObject({ after: true });
-    } finally {
-      await Promise.all(sockets.map((s) => s.close(true)));
-      await pair.close();
-      await engine.stop();
-    }
+        await until(async () => (peakQueued = (await ctx.engine.stats()).channelQueuedBytes) >= budget);
+        await pause(500); // writers keep pushing: the engine must keep them paused
+      },
+    });
+    // at most one message per channel beyond the budget; before: +338 MiB
+    expect(peakQueued).toBeLessThanOrEqual(budget + 5 * MiB);
+    expect(report.stats.channelQueuedBytes).toBeLessThanOrEqual(budget + 5 * MiB);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    const allowed = budget + 5 * MiB + 48 * MiB;
+    expect(report.rssGrowth).toBeLessThan(allowed);
+    expect(report.peakGrowth).toBeLessThan(allowed);
   });
 
   describe('in process', () => {

@@ -68,3 +68,51 @@ describe('numbers pass through the engine exactly', () => {
     expect(JSON.parse(forwarded).data).toEqual({ n: 42, f: 0.1, e: 1e21, _caller_worker_id: callerId });
   });
 });
+
+describe('trigger configs pass through the engine exactly', () => {
+  let engine: EmbeddedEngine;
+  const opened: RawClient[] = [];
+  const connect = async () => {
+    const { client } = await openWorker(engine.url);
+    opened.push(client);
+    return client;
+  };
+  beforeAll(async () => {
+    engine = await startEngine({ port: 0 });
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((c) => c.close(true)));
+    await engine.close();
+  });
+
+  it('hands a registertrigger config with integers beyond 2^53 to the provider verbatim, also when it was parked first', async () => {
+    const binder = await connect();
+    // parked: nobody provides the type yet
+    await binder.send('{"type":"registertrigger","id":"t-parked","trigger_type":"num::type","function_id":"f","config":{"at":9007199254740993}}');
+    await binder.sync();
+    const provider = await connect();
+    await provider.send({ type: 'registertriggertype', id: 'num::type', description: '' });
+    const parked = await nextText(provider, (t) => t.includes('"t-parked"'));
+    expect(parked).toContain('"config":{"at":9007199254740993}');
+    await binder.send('{"type":"registertrigger","id":"t-live","trigger_type":"num::type","function_id":"f","config":{"ids":[18446744073709551615,-9223372036854775807],"s":"x"}}');
+    const live = await nextText(provider, (t) => t.includes('"t-live"'));
+    expect(live).toContain('"config":{"ids":[18446744073709551615,-9223372036854775807],"s":"x"}');
+  });
+
+  it('keeps the config of engine::register_trigger exact too', async () => {
+    const caller = await connect();
+    const provider = await connect();
+    await provider.send({ type: 'registertriggertype', id: 'num::other', description: '' });
+    await provider.sync();
+    const id = randomUUID();
+    await caller.send(
+      `{"type":"invokefunction","invocation_id":"${id}","function_id":"engine::register_trigger",` +
+        `"data":{"trigger_type":"num::other","function_id":"f","config":{"n":123456789012345678901}}}`,
+    );
+    const handed = await nextText(provider, (t) => t.includes('"registertrigger"'));
+    expect(handed).toContain('"config":{"n":123456789012345678901}');
+    const bindingId = JSON.parse(handed).id as string;
+    await provider.send({ type: 'triggerregistrationresult', id: bindingId, trigger_type: 'num::other', function_id: 'f' });
+    expect((await caller.next((f) => f.type === 'invocationresult' && f.invocation_id === id)).result).toEqual({ id: bindingId });
+  });
+});

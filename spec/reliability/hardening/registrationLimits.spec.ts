@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { makeChildKit, ChildKit } from '../support/childProcess';
 import { openWorker, RawClient, waitFor } from '../../engine/support/RawClient';
 import { startEngine } from '../../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../../lib/engine/EmbeddedEngine';
 import { recordingLogger } from '../support/recordingLogger';
-import { ChildEngine, HealthyPair, MiB } from './support/attackKit';
+import { childKitForSuite, HealthyPair, MiB, runAttack, until } from './support/attackKit';
 
 describe('registration limits', () => {
   let engine: EmbeddedEngine;
@@ -35,6 +34,22 @@ describe('registration limits', () => {
   afterAll(async () => {
     await engine.close();
   });
+  const registerByBuiltin = async (client: RawClient, functionId: string): Promise<Record<string, any>> => {
+    const id = randomUUID();
+    const data = { trigger_type: 'engine::workers-available', function_id: functionId, config: {} };
+    await client.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::register_trigger', data });
+    return client.next((f) => f.type === 'invocationresult' && f.invocation_id === id);
+  };
+  /** Removes up to `most` bindings with `engine::unregister_trigger`; resolves with the removed ids. */
+  const removeAllBindings = async (client: RawClient, most = Infinity): Promise<string[]> => {
+    const ids = (engine as unknown as { core: { triggers: { listBindings(): Array<{ id: string }> } } }).core.triggers.listBindings().map((b) => b.id).slice(0, most);
+    for (const bindingId of ids) {
+      const id = randomUUID();
+      await client.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::unregister_trigger', data: { id: bindingId } });
+      expect((await client.next((f) => f.type === 'invocationresult' && f.invocation_id === id)).result).toEqual({ removed: true });
+    }
+    return ids;
+  };
 
   it('refuses functions beyond the per-connection and engine-wide counts with registrationrejected REGISTRATION_LIMIT', async () => {
     const a = (await connect()).client;
@@ -78,6 +93,7 @@ describe('registration limits', () => {
     await a.send({ type: 'invokefunction', invocation_id: call, function_id: long, data: {} });
     const notFound = await a.next((f) => f.type === 'invocationresult' && f.invocation_id === call);
     expect(notFound.error.message.length).toBeLessThan(300);
+    expect(JSON.stringify(notFound).length).toBeLessThan(1000);
     expect(engine.stats().functions).toBe(0);
     const longest = Math.max(...entries.map((e) => JSON.stringify(e.details ?? {}).length));
     expect(longest).toBeLessThan(4096);
@@ -94,20 +110,16 @@ describe('registration limits', () => {
     await attacker.sync();
     const refusals = attacker.frames.filter((f) => f.type === 'triggerregistrationresult' && (f.error as { code?: string } | undefined)?.code === 'trigger_limit');
     expect(refusals).toHaveLength(47);
-    // engine::register_trigger (bindings owned by nobody) counts against the engine-wide cap
+    // engine::register_trigger (bindings owned by nobody) counts against the caller's quota too
+    expect(await registerByBuiltin(attacker, 'victim::fn')).toMatchObject({ error: { code: 'trigger_limit', message: expect.stringMatching(/maxTriggersPerWorker 3/) } });
+    // and against the engine-wide cap
+    const other = (await connect()).client;
     const outcomes: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const id = randomUUID();
-      await attacker.send({
-        type: 'invokefunction',
-        invocation_id: id,
-        function_id: 'engine::register_trigger',
-        data: { trigger_type: 'engine::workers-available', function_id: 'victim::fn', config: {} },
-      });
-      const reply = await attacker.next((f) => f.type === 'invocationresult' && f.invocation_id === id);
-      outcomes.push(reply.error ? reply.error.code : 'ok');
+    for (let i = 0; i < 3; i++) {
+      const reply = await registerByBuiltin(other, 'victim::fn');
+      outcomes.push(reply.error ? `${reply.error.code}: ${reply.error.message}` : 'ok');
     }
-    expect(outcomes).toEqual(['ok', 'ok', 'trigger_registration_failed', 'trigger_registration_failed']);
+    expect(outcomes).toEqual(['ok', 'ok', expect.stringMatching(/^trigger_limit: .*maxTriggers 5/)]);
     expect(engine.stats().triggers).toBe(5);
     // one connect now fires exactly the 5 bindings, not 54
     const before = victim.frames.filter((f) => f.type === 'invokefunction').length;
@@ -116,11 +128,37 @@ describe('registration limits', () => {
     await waitFor(() => victim.frames.filter((f) => f.type === 'invokefunction').length >= before + 5);
     await victim.sync();
     expect(victim.frames.filter((f) => f.type === 'invokefunction').length).toBe(before + 5);
-    // the nobody-owned bindings outlive the attacker: remove them for the next test
-    for (const b of (engine as unknown as { core: { triggers: { listBindings(): Array<{ id: string }> } } }).core.triggers.listBindings()) {
-      await victim.send({ type: 'unregistertrigger', id: b.id });
-    }
-    await victim.sync();
+    await removeAllBindings(victim);
+  });
+
+  it('counts engine::register_trigger bindings against the caller\'s identity, which follows it across reattach', async () => {
+    const owner = (await connect()).client;
+    await owner.send({ type: 'registerfunction', id: 'target::fn', description: '' });
+    await owner.sync();
+    const first = await connect();
+    for (let i = 0; i < 3; i++) expect((await registerByBuiltin(first.client, 'target::fn')).result).toBeDefined();
+    expect((await registerByBuiltin(first.client, 'target::fn')).error?.code).toBe('trigger_limit');
+    // the bindings outlive the connection, and so does their count
+    await first.client.close(true);
+    await waitFor(() => engine.stats().workers === 1);
+    expect(engine.stats().triggers).toBe(3);
+    const stranger = (await connect()).client;
+    await stranger.send({ type: 'reattach', previous_worker_id: first.workerId, reattach_token: randomUUID() });
+    expect((await registerByBuiltin(stranger, 'target::fn')).result).toBeDefined();
+    const again = await connect();
+    await again.client.send({ type: 'reattach', previous_worker_id: first.workerId, reattach_token: first.token });
+    const refused = await registerByBuiltin(again.client, 'target::fn');
+    expect(refused.error).toMatchObject({ code: 'trigger_limit', message: expect.stringMatching(/already has 3 trigger bindings/) });
+    // a live reattach hands the identity on too
+    const third = (await connect()).client;
+    await third.send({ type: 'reattach', previous_worker_id: again.workerId, reattach_token: again.token });
+    expect((await registerByBuiltin(third, 'target::fn')).error?.code).toBe('trigger_limit');
+    // removing one of them (engine::unregister_trigger) gives the slot back
+    const mine = (await removeAllBindings(owner, 1))[0];
+    expect(mine).toBeDefined();
+    expect((await registerByBuiltin(third, 'target::fn')).result).toBeDefined();
+    await removeAllBindings(owner);
+    expect(engine.stats().triggers).toBe(0);
   });
 
   it('caps trigger types per connection', async () => {
@@ -130,32 +168,99 @@ describe('registration limits', () => {
   });
 });
 
-describe('registration flood in a child engine', () => {
-  let kit: ChildKit;
-  beforeAll(() => {
-    kit = makeChildKit();
-  });
-  afterAll(() => kit.dispose());
+describe('registration attacks on a child engine', () => {
+  const kit = childKitForSuite();
 
-  it('20,000 registrations from one connection: at most maxFunctionsPerWorker stored, RSS bounded, the healthy pair serves', async () => {
-    const engine = await ChildEngine.start(kit, { maxFunctionsPerWorker: 2_000 });
-    const pair = await HealthyPair.open(engine.url);
-    const attacker = (await openWorker(engine.url)).client;
-    try {
-      const before = await engine.mem();
-      const calls = pair.keepCalling();
-      for (let i = 0; i < 20_000; i++) attacker.ws.send(JSON.stringify({ type: 'registerfunction', id: `flood::${i}`, description: 'x'.repeat(40) }));
-      await attacker.sync();
-      const stats = await engine.stats();
-      const after = await engine.mem();
-      expect(await calls.stop()).toBeGreaterThan(0);
-      expect(stats.functions).toBe(2_001);
-      expect(after.rss - before.rss).toBeLessThan(64 * MiB);
-      expect(await pair.call({ after: true })).toMatchObject({ after: true });
-    } finally {
-      await attacker.close(true);
-      await pair.close();
-      await engine.stop();
-    }
+  it('100,000 registrations from five connections: the caps hold, RSS stays bounded, the healthy pair serves', async () => {
+    const attackers: RawClient[] = [];
+    const report = await runAttack(kit(), {
+      engine: { maxFunctionsPerWorker: 2_000, maxFunctions: 8_000 },
+      setup: async (ctx) => {
+        for (let c = 0; c < 5; c++) attackers.push((await ctx.worker()).client);
+      },
+      attack: async () => {
+        const description = 'x'.repeat(40);
+        for (const [c, a] of attackers.entries()) {
+          for (let i = 0; i < 20_000; i++) a.ws.send(`{"type":"registerfunction","id":"flood::${c}::${i}","description":"${description}"}`);
+        }
+        await Promise.all(attackers.map((a) => a.sync()));
+      },
+    });
+    // 8,000 engine-wide, the healthy pair's one among them; before: all 100,000 (RSS 53 -> 430 MiB)
+    expect(report.stats.functions).toBe(8_000);
+    const refused = attackers.reduce((n, a) => n + a.frames.filter((f) => f.type === 'registrationrejected').length, 0);
+    expect(refused).toBe(100_000 - 7_999);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    expect(report.rssGrowth).toBeLessThan(64 * MiB);
+  });
+
+  it('binding the healthy callee to engine::workers-available thousands of times: bounded bindings, bounded fires, bounded RSS', async () => {
+    let pair: HealthyPair | undefined;
+    const report = await runAttack(kit(), {
+      engine: { maxTriggersPerWorker: 20, maxTriggers: 100 },
+      setup: async (ctx) => {
+        pair = ctx.pair;
+      },
+      attack: async (ctx) => {
+        const attackers = [(await ctx.worker()).client, (await ctx.worker()).client, (await ctx.worker()).client];
+        const builtinUser = (await ctx.worker()).client;
+        for (const a of attackers) {
+          for (let i = 0; i < 2_000; i++) {
+            a.ws.send(JSON.stringify({ type: 'registertrigger', id: randomUUID(), trigger_type: 'engine::workers-available', function_id: 'healthy::echo', config: {} }));
+          }
+        }
+        // nobody-owned bindings through engine::register_trigger count against the caller too
+        const data = { trigger_type: 'engine::workers-available', function_id: 'healthy::echo', config: {} };
+        for (let i = 0; i < 50; i++) builtinUser.ws.send(JSON.stringify({ type: 'invokefunction', invocation_id: randomUUID(), function_id: 'engine::register_trigger', data }));
+        await Promise.all([...attackers, builtinUser].map((a) => a.sync()));
+        await until(async () => builtinUser.frames.filter((f) => f.type === 'invocationresult').length === 50);
+        // 20 workers come and go: each connect and disconnect fires every binding once
+        for (let i = 0; i < 20; i++) await (await openWorker(ctx.url)).client.close();
+      },
+      settled: async () => pair!.fired >= 80 * 2 * 20,
+    });
+    // 3 x 20 bound by frames, 20 by engine::register_trigger; before: 6,050 bindings, 6,050 calls per connect
+    expect(report.stats.triggers).toBe(80);
+    // the attackers' own disconnects at the end fire at most 4 x 80 more
+    expect(pair!.fired).toBeLessThanOrEqual(80 * 2 * 20 + 4 * 80);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    expect(report.rssGrowth).toBeLessThan(48 * MiB);
+  });
+
+  it('8 MiB ids in every registration and call: refused, never stored, logged or echoed in full; RSS bounded', async () => {
+    let attacker: RawClient | undefined;
+    const report = await runAttack(kit(), {
+      engine: {},
+      measureLogs: true,
+      setup: async (ctx) => {
+        attacker = (await ctx.worker()).client;
+      },
+      attack: async () => {
+        const huge = 'y'.repeat(8 * MiB);
+        for (let i = 0; i < 6; i++) {
+          const id = `${i}${huge}`;
+          attacker!.ws.send(`{"type":"registerfunction","id":"${id}","description":""}`);
+          attacker!.ws.send(`{"type":"registertriggertype","id":"${id}","description":""}`);
+          attacker!.ws.send(`{"type":"registertrigger","id":"${id}","trigger_type":"engine::workers-available","function_id":"f","config":{}}`);
+          attacker!.ws.send(`{"type":"invokefunction","invocation_id":"${randomUUID()}","function_id":"${id}","data":{}}`);
+          // one round at a time: what is measured is what the engine keeps, not 192 MiB in flight at once
+          await attacker!.sync();
+        }
+      },
+    });
+    // before: 18 ids of 8 MiB stored (functions, types, bindings), each logged and echoed in full
+    expect(report.stats.functions).toBe(1);
+    expect(report.stats.triggers).toBe(0);
+    expect(report.stats.triggerTypes).toBe(2);
+    const echoed = attacker!.messages.map((m) => m.data.length);
+    // workerregistered, 6 x (two registrationrejected, a triggerregistrationresult, an invocationresult, pong)
+    expect(echoed.length).toBe(1 + 6 * 5);
+    expect(Math.max(...echoed)).toBeLessThan(1_000);
+    expect(report.logs!.longest).toBeLessThan(8_192);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    // nothing is kept (the JS heap does not grow); RSS keeps some of the 8 MiB frames' buffers after GC.
+    // Before: 18 ids of 8 MiB kept in the tables, 144 MiB
+    expect(report.heapGrowth).toBeLessThan(8 * MiB);
+    expect(report.rssGrowth).toBeLessThan(80 * MiB);
   });
 });

@@ -3,6 +3,7 @@ import { startEngine } from '../../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../../lib/engine/EmbeddedEngine';
 import { openWorker, RawClient } from '../../engine/support/RawClient';
 import { recordingLogger } from '../support/recordingLogger';
+import { childKitForSuite, MiB, runAttack } from './support/attackKit';
 
 describe('results go only to their caller, from their callee', () => {
   let engine: EmbeddedEngine;
@@ -87,5 +88,66 @@ describe('results go only to their caller, from their callee', () => {
     const call = await callee.next((f) => f.type === 'invokefunction' && f.data.mine === true);
     await callee.send({ type: 'invocationresult', invocation_id: call.invocation_id, function_id: 'own::hold', result: 'served' });
     expect(await bystander.next((f) => f.type === 'invocationresult')).toMatchObject({ invocation_id: id, result: 'served' });
+  });
+});
+
+describe('results and the pending table under attack, in a child engine', () => {
+  const kit = childKitForSuite();
+
+  it('a spoofer forging results for the pair\'s live ids and reusing them: every healthy call gets its own answer', async () => {
+    let spoofer: RawClient | undefined;
+    const stolen: string[] = [];
+    const report = await runAttack(kit(), {
+      engine: {},
+      // the callee answers after 30 ms: the forged frames always arrive first
+      pair: { answerDelayMs: 30 },
+      setup: async (ctx) => {
+        spoofer = (await ctx.worker()).client;
+        ctx.pair.onCall = (id) => {
+          spoofer!.ws.send(JSON.stringify({ type: 'invocationresult', invocation_id: id, function_id: 'healthy::echo', result: { n: 'forged' } }));
+          spoofer!.ws.send(JSON.stringify({ type: 'invokefunction', invocation_id: id, function_id: 'healthy::echo', data: { n: 'stolen' } }));
+          stolen.push(id);
+        };
+      },
+      attack: async (ctx) => {
+        for (let i = 0; i < 30; i++) {
+          const n = randomUUID();
+          expect(await ctx.pair.call({ n })).toMatchObject({ n });
+        }
+        ctx.pair.onCall = undefined;
+      },
+      // the spoofer got an answer to each of its own calls
+      settled: async () => spoofer!.frames.filter((f) => f.type === 'invocationresult').length >= stolen.length,
+    });
+    const answers = spoofer!.frames.filter((f) => f.type === 'invocationresult');
+    expect(answers.map((f) => (f.result as { n: string }).n)).toEqual(stolen.map(() => 'stolen'));
+    expect(report.servedDuring).toBeGreaterThan(0);
+    expect(report.stats.pendingInvocations).toBe(0);
+    expect(report.rssGrowth).toBeLessThan(32 * MiB);
+  });
+
+  it('five connections flooding the pending table with calls nobody answers: the pair is still served, RSS stays small', async () => {
+    const flooders: RawClient[] = [];
+    const report = await runAttack(kit(), {
+      engine: { maxPendingInvocations: 2_000, maxPendingPerWorker: 400 },
+      setup: async (ctx) => {
+        const holder = (await ctx.worker()).client;
+        await holder.send({ type: 'registerfunction', id: 'hold::fn', description: 'never answers' });
+        await holder.sync();
+        for (let i = 0; i < 5; i++) flooders.push((await ctx.worker()).client);
+      },
+      attack: async () => {
+        const frame = (id: string) => `{"type":"invokefunction","invocation_id":"${id}","function_id":"hold::fn","data":{}}`;
+        for (const f of flooders) for (let i = 0; i < 1_000; i++) f.ws.send(frame(randomUUID()));
+        await Promise.all(flooders.map((f) => f.sync()));
+      },
+    });
+    const refusals = flooders.flatMap((f) => f.frames.filter((x) => x.type === 'invocationresult').map((x) => (x.error as { code: string }).code));
+    // before: the table filled (5 x 400 = 2,000) and the pair's calls got engine_overloaded
+    expect(refusals.length).toBeGreaterThanOrEqual(5 * 600);
+    expect(new Set(refusals)).toEqual(new Set(['pending_limit', 'engine_overloaded']));
+    expect(report.stats.pendingInvocations).toBeLessThanOrEqual(1_800);
+    expect(report.servedDuring).toBeGreaterThan(0);
+    expect(report.rssGrowth).toBeLessThan(32 * MiB);
   });
 });
