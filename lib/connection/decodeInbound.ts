@@ -10,6 +10,4 @@ import { FrameDecodeResult, decodeFrame } from '../protocol/decodeFrame';
  * if (r.ok) console.log(r.frame.type);
  * ```
  */
-export function decodeInbound(raw: string | Uint8Array): FrameDecodeResult {
-  return decodeFrame(raw);
-}
+export const decodeInbound: (raw: string | Uint8Array) => FrameDecodeResult = decodeFrame;

@@ -13,8 +13,6 @@ const URN_RE = /^urn:uuid:(.*)$/i;
  */
 export function normalizeUuid(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  // every call's id is checked on the hot path, and nearly all are already canonical
-  if (isCanonicalUuid(value)) return value;
   let s = value.trim();
   const urn = URN_RE.exec(s);
   if (urn) s = urn[1];
@@ -25,14 +23,3 @@ export function normalizeUuid(value: unknown): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Lowercase hex, hyphenated 8-4-4-4-12: the form {@link normalizeUuid} returns unchanged. */
-function isCanonicalUuid(s: string): boolean {
-  if (s.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false;
-    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}

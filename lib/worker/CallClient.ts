@@ -195,9 +195,9 @@ export class CallClient {
  */
 class Call<R> implements PendingCallbacks, SendOptions, Unsubscribable {
   invocationId = '';
-  handle?: PendingHandle = undefined;
+  handle?: PendingHandle;
   /** Owns the pumps of Observables in the payload (only when the payload needed encoding). */
-  scope?: Subscription = undefined;
+  scope?: Subscription;
   /** The call succeeded: its payload pumps run on to their end. */
   keep = false;
 

@@ -13,7 +13,7 @@ import type { ErrorBody } from '../protocol/ErrorBody';
 import type { InvokeFunctionFrame } from '../protocol/Frame';
 import { invocationResultFrame, OutboundFrame } from '../protocol/OutboundFrame';
 import type { FunctionContext, RegisterFunctionOptions } from './FunctionContext';
-import { handlerResult, handlerValues } from './handlerResult';
+import { handlerResult, handlerValues, isPromiseLike } from './handlerResult';
 import type { RegisteredFunction, RegistrationTable } from './RegistrationTable';
 import type { Worker } from './Worker';
 
@@ -153,27 +153,17 @@ export class FunctionHost {
       raw = fn.handler(input, this.contextOf(frame));
       if (!fn.options.stream && !isObservable(raw) && !isPromiseLike(raw)) {
         const result = fn.options.output ? encodeOutput(fn.options.output, raw, functionId) : raw;
-        if (codec !== identityCodec && codec.needsEncoding?.(result) !== false) return this.answerEncoded(result, answer);
-        answer({ result });
-        return undefined;
+        // a value the payload codec must encode (channel ends, Observables in it) takes the async path
+        if (codec === identityCodec || codec.needsEncoding?.(result) === false) {
+          answer({ result });
+          return undefined;
+        }
       }
     } catch (err) {
       answer({ error: failure(err) });
       return undefined;
     }
     return this.answerLater(fn, functionId, raw, answer);
-  }
-
-  /** Answers with a handler's plain value once the payload codec has encoded it. */
-  private async answerEncoded(result: unknown, answer: Answer): Promise<void> {
-    let encoded: unknown;
-    try {
-      encoded = await this.deps.codec.encode(result);
-    } catch (err) {
-      answer({ error: failure(err) });
-      return;
-    }
-    answer({ result: encoded });
   }
 
   /** Answers with what a handler's Promise or Observable gives (or the channel of its stream). */
@@ -241,10 +231,6 @@ export class FunctionHost {
       });
     });
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 function messageOf(err: unknown): string {

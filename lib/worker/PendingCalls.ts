@@ -23,7 +23,7 @@ class Entry implements PendingHandle {
   done = false;
   /** When it times out (scheduler time), for calls with a finite timeout. */
   deadline = 0;
-  bucket?: Bucket = undefined;
+  bucket?: Bucket;
 
   constructor(
     readonly table: PendingCalls,
@@ -130,8 +130,7 @@ export class PendingCalls {
 
   /** Frees the entry of a handle (what its `cancel` does): out of the table if it is still the one under its id. */
   free(handle: PendingHandle): void {
-    if (!(handle instanceof Entry) || handle.table !== this) return;
-    const entry = handle;
+    const entry = handle as Entry;
     if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
     this.settle(entry);
   }
