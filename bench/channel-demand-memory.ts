@@ -9,7 +9,7 @@
  *   payload-observable a worker triggers a function with { values: pulled(generator) } in the payload; the
  *                      handler consumes the values with consume(slow consumer ~--slow-mbps)
  *   big-frames         raw `ws` writer sending 8 MiB binary frames → engine → reader.pipe(consume(...)) at
- *                      ~4× --slow-mbps (engine queue capped at 8 MiB: `channelMaxQueuedBytes`); its own
+ *                      ~4× --slow-mbps (engine: `channelMaxQueuedBytes` 8 MiB, `channelRelayFrameBytes` 1 MiB); its own
  *                      baseline: the same 8 MiB frames through the plain ws relay into a raw reader
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/channel-demand-memory.js [--mib 1024] [--slow-mbps 50]
@@ -42,6 +42,16 @@ async function* chunks(bytes: number): AsyncGenerator<Buffer> {
   }
 }
 
+/** With BENCH_TRACE set, prints this process's memory every 250 ms to stderr (for finding where it goes). */
+function traceMemory(who: string): NodeJS.Timeout | undefined {
+  if (!process.env.BENCH_TRACE) return undefined;
+  return setInterval(() => {
+    const m = process.memoryUsage();
+    const mib = (n: number) => Math.round(n / MiB);
+    console.error(`${who} rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)}`);
+  }, 250);
+}
+
 async function runChild(role: string, args: string[]): Promise<void> {
   const [url, refJson, bytesText, mbpsText] = args;
   const ref = refJson ? (JSON.parse(refJson) as StreamChannelRef) : undefined;
@@ -49,21 +59,18 @@ async function runChild(role: string, args: string[]): Promise<void> {
   const mbps = Number(mbpsText ?? 0);
   switch (role) {
     case 'engine': {
-      const engine = await startEngine({ port: 0, channelMaxQueuedBytes: 8 * MiB });
+      // large frames relayed as they arrive (opt-in), at most 8 MiB held for the reader
+      const engine = await startEngine({ port: 0, channelMaxQueuedBytes: 8 * MiB, channelRelayFrameBytes: MiB });
       send({ type: 'ready', url: engine.url });
+      const trace = traceMemory('engine');
       await waitGo();
+      if (trace) clearInterval(trace);
       await engine.close();
       return;
     }
     case 'consume-reader': {
       send({ type: 'ready' });
-      const trace = process.env.BENCH_TRACE
-        ? setInterval(() => {
-            const m = process.memoryUsage();
-            const mib = (n: number) => Math.round(n / MiB);
-            console.error(`reader rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)}`);
-          }, 250)
-        : undefined;
+      const trace = traceMemory('reader');
       let total = 0;
       const pace = pacer(mbps);
       await lastValueFrom(

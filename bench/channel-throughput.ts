@@ -5,7 +5,10 @@
  *       writeChannel, reader.pipe(consume(...)))
  *   (b) iii-sdk writer → embedded engine → iii-sdk reader   (official iii-sdk 0.22.1 ChannelWriter/Reader)
  *   (c) raw ws writer  → plain ws relay (pauses on bufferedAmount) → raw ws reader   (baseline)
- * Throughput = bytes / (reader's last byte − writer's first write), both clocks on this machine.
+ * Throughput = bytes / (reader's last byte − writer's first write), both clocks on this machine. Each
+ * scenario also reports the CPU time (user + system) of its three processes: on a machine shared with other
+ * load MB/s swings from run to run, the work a path costs per GiB much less. The order of the scenarios
+ * rotates each round; the summary gives the best and the median MB/s and the median CPU seconds per GiB.
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/channel-throughput.js [--mib 256] [--rounds 1]
  *
@@ -25,7 +28,7 @@ import { consume } from '../lib/demand/consume';
 import { pulled } from '../lib/demand/pulled';
 import type { StreamChannelRef } from '../lib/protocol/StreamChannelRef';
 import { rawRead, rawWrite, startWsRelay } from './ws-relay/wsRelay';
-import { numberFlag, pacer, runBench, send, sleep, waitGo } from './support/benchChild';
+import { cpuMsSince, numberFlag, pacer, runBench, send, sleep, waitGo } from './support/benchChild';
 import type { Msg } from './support/benchChild';
 
 export const MiB = 1024 * 1024;
@@ -48,28 +51,34 @@ export async function runChild(role: string, args: string[]): Promise<void> {
     case 'engine': {
       const engine = await startEngine({ port: 0 });
       send({ type: 'ready', url: engine.url });
+      const cpu0 = process.cpuUsage();
       await waitGo();
+      send({ type: 'cpu', cpuMs: cpuMsSince(cpu0) });
       await engine.close();
       return;
     }
     case 'relay': {
       const relay = await startWsRelay();
       send({ type: 'ready', url: relay.url });
+      const cpu0 = process.cpuUsage();
       await waitGo();
+      send({ type: 'cpu', cpuMs: cpuMsSince(cpu0) });
       await relay.close();
       return;
     }
     case 'rx-writer': {
       send({ type: 'ready' });
+      const cpu0 = process.cpuUsage();
       await waitGo();
       const t0 = Date.now();
       // the demand-aware path: a pulled generator into writeChannel
       const last = await lastValueFrom(pulled(chunks(bytes)).pipe(writeChannel(channelWriter(url, ref!))));
-      send({ type: 'done', t0, bytes: last.bytes });
+      send({ type: 'done', t0, bytes: last.bytes, cpuMs: cpuMsSince(cpu0) });
       return;
     }
     case 'rx-reader': {
       send({ type: 'ready' });
+      const cpu0 = process.cpuUsage();
       let total = 0;
       const pace = pacer(mbps);
       // the demand-aware path: consume on the reader (which holds the socket while the consumer is busy)
@@ -83,11 +92,12 @@ export async function runChild(role: string, args: string[]): Promise<void> {
         ),
         { defaultValue: undefined },
       );
-      send({ type: 'done', t1: Date.now(), bytes: total });
+      send({ type: 'done', t1: Date.now(), bytes: total, cpuMs: cpuMsSince(cpu0) });
       return;
     }
     case 'sdk-writer': {
       send({ type: 'ready' });
+      const cpu0 = process.cpuUsage();
       await waitGo();
       const t0 = Date.now();
       const writer = new SdkChannelWriter(url, ref!);
@@ -95,11 +105,12 @@ export async function runChild(role: string, args: string[]): Promise<void> {
         if (!writer.stream.write(c)) await new Promise((r) => writer.stream.once('drain', r));
       }
       await new Promise<void>((resolve) => writer.stream.end(resolve));
-      send({ type: 'done', t0, bytes });
+      send({ type: 'done', t0, bytes, cpuMs: cpuMsSince(cpu0) });
       return;
     }
     case 'sdk-reader': {
       send({ type: 'ready' });
+      const cpu0 = process.cpuUsage();
       const reader = new SdkChannelReader(url, ref!);
       let total = 0;
       const pace = pacer(mbps);
@@ -108,21 +119,23 @@ export async function runChild(role: string, args: string[]): Promise<void> {
         const p = pace((c as Buffer).length);
         if (p) await p;
       }
-      send({ type: 'done', t1: Date.now(), bytes: total });
+      send({ type: 'done', t1: Date.now(), bytes: total, cpuMs: cpuMsSince(cpu0) });
       return;
     }
     case 'ws-writer': {
       send({ type: 'ready' });
+      const cpu0 = process.cpuUsage();
       await waitGo();
       const t0 = Date.now();
       await rawWrite(`${url}/w`, bytes, FRAME);
-      send({ type: 'done', t0, bytes });
+      send({ type: 'done', t0, bytes, cpuMs: cpuMsSince(cpu0) });
       return;
     }
     case 'ws-reader': {
       send({ type: 'ready' });
+      const cpu0 = process.cpuUsage();
       const total = await rawRead(`${url}/r`);
-      send({ type: 'done', t1: Date.now(), bytes: total });
+      send({ type: 'done', t1: Date.now(), bytes: total, cpuMs: cpuMsSince(cpu0) });
       return;
     }
     default:
@@ -189,12 +202,20 @@ export function sampleRss(children: Child[]): () => void {
 const exited = (c: Child) =>
   c.proc.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => c.proc.once('exit', () => r()));
 
-/** One stream through one broker; returns timings and per-process RSS. */
-export async function runScenario(
-  kind: 'rx' | 'sdk' | 'ws',
-  bytes: number,
-  readerMbps = 0,
-): Promise<{ mbps: number; seconds: number; bytes: number; rss: Record<string, { idle: number; peak: number }> }> {
+/** What one stream through one broker measured. */
+export interface ScenarioResult {
+  mbps: number;
+  seconds: number;
+  bytes: number;
+  rss: Record<string, { idle: number; peak: number }>;
+  /** CPU time (user + system) each process used for the stream, in ms, and their sum. */
+  cpuMs: { broker: number; writer: number; reader: number; total: number };
+  /** The total CPU time per GiB streamed, in seconds: how much work the path costs, whatever else loads the machine. */
+  cpuSecondsPerGiB: number;
+}
+
+/** One stream through one broker; returns timings, per-process RSS and CPU time. */
+export async function runScenario(kind: 'rx' | 'sdk' | 'ws', bytes: number, readerMbps = 0): Promise<ScenarioResult> {
   const broker = spawnChild(kind === 'ws' ? 'relay' : 'engine', []);
   const { url } = (await broker.next('ready')) as unknown as { url: string };
   let readerRef: StreamChannelRef | undefined;
@@ -216,7 +237,10 @@ export async function runScenario(
   const [w, r] = await Promise.all([writer.next('done'), reader.next('done')]);
   stop();
   broker.go();
+  const brokerCpu = await broker.next('cpu');
   await Promise.all([broker, reader, writer].map(exited));
+  const cpuMs = { broker: Number(brokerCpu.cpuMs), writer: Number(w.cpuMs), reader: Number(r.cpuMs), total: 0 };
+  cpuMs.total = cpuMs.broker + cpuMs.writer + cpuMs.reader;
   const seconds = ((r.t1 as number) - (w.t0 as number)) / 1000;
   const round = (n: number) => Math.round(n * 10) / 10;
   const rss = Object.fromEntries(
@@ -229,28 +253,55 @@ export async function runScenario(
     ).map(([k, c]) => [k, { idle: round(c.idleRssMiB), peak: round(c.peakRssMiB) }]),
   );
   if (r.bytes !== bytes) throw new Error(`${kind}: reader got ${String(r.bytes)} of ${bytes} bytes`);
-  return { mbps: round(bytes / 1e6 / seconds), seconds: Math.round(seconds * 1000) / 1000, bytes, rss };
+  return {
+    mbps: round(bytes / 1e6 / seconds),
+    seconds: Math.round(seconds * 1000) / 1000,
+    bytes,
+    rss,
+    cpuMs,
+    cpuSecondsPerGiB: Math.round((cpuMs.total / 1000 / (bytes / (1024 * MiB))) * 100) / 100,
+  };
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(): Promise<void> {
   const bytes = numberFlag('mib', 256) * MiB;
   const rounds = numberFlag('rounds', 1);
-  const best: Record<string, number> = {};
+  const kinds = ['ws', 'sdk', 'rx'] as const;
+  const runs: Record<string, ScenarioResult[]> = { ws: [], sdk: [], rx: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const kind of ['ws', 'sdk', 'rx'] as const) {
+    // a different order each round, so that no path always runs first or last on a machine whose load drifts
+    const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
+    for (const kind of order) {
       const r = await runScenario(kind, bytes);
       console.log(JSON.stringify({ bench: 'channel-throughput', scenario: kind, round, frameBytes: FRAME, ...r }));
-      best[kind] = Math.max(best[kind] ?? 0, r.mbps);
+      runs[kind].push(r);
     }
   }
+  const r2 = (n: number) => Math.round(n * 100) / 100;
+  const best = Object.fromEntries(kinds.map((k) => [k, Math.max(...runs[k].map((r) => r.mbps))])) as Record<string, number>;
+  const mid = Object.fromEntries(kinds.map((k) => [k, median(runs[k].map((r) => r.mbps))])) as Record<string, number>;
+  const cpu = Object.fromEntries(kinds.map((k) => [k, median(runs[k].map((r) => r.cpuSecondsPerGiB))])) as Record<string, number>;
   console.log(
     JSON.stringify({
       bench: 'channel-throughput',
       summary: true,
+      rounds,
       mbps: best,
-      rxOverRelay: Math.round((best.rx / best.ws) * 100) / 100,
-      rxOverSdk: Math.round((best.rx / best.sdk) * 100) / 100,
-      sdkOverRelay: Math.round((best.sdk / best.ws) * 100) / 100,
+      medianMbps: mid,
+      rxOverRelay: r2(best.rx / best.ws),
+      rxOverSdk: r2(best.rx / best.sdk),
+      sdkOverRelay: r2(best.sdk / best.ws),
+      medianRxOverSdk: r2(mid.rx / mid.sdk),
+      // CPU seconds (all three processes) per GiB, median of the rounds; sdkCpuOverRx > 1: the iii-rx path does less work
+      cpuSecondsPerGiB: cpu,
+      sdkCpuOverRx: r2(cpu.sdk / cpu.rx),
     }),
   );
 }

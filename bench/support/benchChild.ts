@@ -11,6 +11,22 @@ export const send = (m: Msg): void => {
   process.send!(m);
 };
 
+/**
+ * CPU time (user + system, in ms) this process used since `start` (a `process.cpuUsage()` reading): a
+ * measure of how much work a role did that, unlike MB/s, other load on the machine barely changes.
+ *
+ * @example
+ * ```ts
+ * const cpu0 = process.cpuUsage();
+ * await work();
+ * send({ type: 'done', cpuMs: cpuMsSince(cpu0) });
+ * ```
+ */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return Math.round((d.user + d.system) / 1000);
+}
+
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise<void>((r) => setTimeout(r, ms));
 

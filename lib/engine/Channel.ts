@@ -1,6 +1,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { ByteBudget, ByteBudgetMember } from './ByteBudget';
+import type { FrameRelay, WriterFrameSink } from './readWriterFrames';
 import type { EngineLog } from './EngineLogger';
 import { StallWatch } from './StallWatch';
 import { warnParity } from './warnParity';
@@ -44,6 +46,29 @@ const NORMAL_WRITER_CLOSE = new Set([1000, 1005]);
 
 const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
+/** The TCP socket a `ws` WebSocket runs on (for writing a relayed frame's bytes in order with its own frames). */
+function rawSocketOf(ws: WebSocket): (Duplex & { destroyed: boolean }) | undefined {
+  return (ws as unknown as { _socket?: Duplex & { destroyed: boolean } })._socket;
+}
+
+/** The header of an unmasked (server → client) final binary frame of `length` bytes. */
+function binaryFrameHeader(length: number): Buffer {
+  if (length < 126) return Buffer.from([0x82, length]);
+  if (length < 65536) {
+    const h = Buffer.alloc(4);
+    h[0] = 0x82;
+    h[1] = 126;
+    h.writeUInt16BE(length, 2);
+    return h;
+  }
+  const h = Buffer.alloc(10);
+  h[0] = 0x82;
+  h[1] = 127;
+  h.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+  h.writeUInt32BE(length >>> 0, 6);
+  return h;
+}
+
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -64,7 +89,7 @@ function toBuffer(data: RawData): Buffer {
  * channel.attachWriter(writerSocket); // true once; false afterwards
  * ```
  */
-export class Channel implements ByteBudgetMember {
+export class Channel implements ByteBudgetMember, WriterFrameSink {
   readonly id = randomUUID();
   readonly accessKey = randomUUID();
   readonly createdAt = Date.now();
@@ -81,6 +106,8 @@ export class Channel implements ByteBudgetMember {
   /** The writer socket ended without a normal close: the stream may be truncated. */
   private writerLost = false;
   private inFlight = 0;
+  /** A large frame is being relayed straight from the writer's socket to the reader's. */
+  private relaying = false;
   /** Messages accepted from the writer, and delivered to the reader's socket. */
   private received = 0;
   private delivered = 0;
@@ -100,15 +127,7 @@ export class Channel implements ByteBudgetMember {
 
   /** A budget this channel is charged to became exhausted or has room again: pause or resume the writer. */
   budgetChanged(): void {
-    const ws = this.writer;
-    if (!ws) return;
-    if (this.full && !this.writerPaused) {
-      this.writerPaused = true;
-      ws.pause();
-    } else if (!this.full && this.writerPaused) {
-      this.writerPaused = false;
-      ws.resume();
-    }
+    this.updateWriter();
   }
 
   /** Constant-time comparison of a presented key with this channel's key. */
@@ -200,6 +219,63 @@ export class Channel implements ByteBudgetMember {
     this.reader?.terminate();
   }
 
+  /**
+   * A large binary frame begins on the writer's socket: when nothing is queued and the reader is
+   * connected, its payload goes straight on to the reader's socket as it arrives (the same frame on the
+   * wire, never assembled in the engine; the writer pauses while the reader's socket holds the channel's
+   * byte cap); otherwise undefined, and it arrives as a message.
+   */
+  relayFrame(length: number): FrameRelay | undefined {
+    const reader = this.reader;
+    const raw = reader && rawSocketOf(reader);
+    if (!reader || !raw || raw.destroyed || this.readerState !== 'open' || this.relaying) return undefined;
+    // with nothing queued, every earlier message is already in the reader socket's buffer: order holds
+    if (this.queue.length > 0) return undefined;
+    this.relaying = true;
+    this.inFlight++;
+    let written = 0;
+    let flushed = 0;
+    let ended = false;
+    const highWater = this.readerLimits.highWaterBytes;
+    const settle = () => {
+      if (!ended || flushed < written) return;
+      this.inFlight--;
+      if (this.reader !== reader) return;
+      this.delivered++;
+      this.pump();
+    };
+    const onFlushed = (err?: Error | null) => {
+      flushed++;
+      if (err) {
+        if (this.reader === reader) this.log.debug('channel send to reader failed', { channel_id: this.id, error: err.message });
+        return;
+      }
+      if (this.reader === reader) this.readerStall.progress(reader.bufferedAmount >= highWater);
+      this.updateWriter();
+      settle();
+    };
+    written++;
+    raw.write(binaryFrameHeader(length), onFlushed);
+    return {
+      piece: (bytes) => {
+        if (this.reader !== reader || this.readerState !== 'open') {
+          this.dropWriter('reader gone');
+          return;
+        }
+        written++;
+        raw.write(bytes, onFlushed);
+        this.readerStall.update(reader.bufferedAmount >= highWater);
+        this.updateWriter();
+      },
+      end: () => {
+        this.relaying = false;
+        ended = true;
+        this.received++;
+        settle();
+      },
+    };
+  }
+
   private onWriterMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (ws !== this.writer) return;
     if (this.readerState === 'gone' || this.readerState === 'closed') {
@@ -210,15 +286,13 @@ export class Channel implements ByteBudgetMember {
     this.queue.push(item);
     this.charge(item.data.length);
     this.received++;
-    if (this.full && !this.writerPaused) {
-      this.writerPaused = true;
-      ws.pause();
-    }
     this.pump();
+    this.updateWriter();
   }
 
   private onWriterClosed(ws: WebSocket, code: number): void {
     if (ws !== this.writer) return;
+    this.abortRelay('the writer ended inside a frame being relayed');
     if (!NORMAL_WRITER_CLOSE.has(code)) {
       this.writerLost = true;
       warnParity(this.log, 'channel writer ended without a normal close', {
@@ -251,10 +325,23 @@ export class Channel implements ByteBudgetMember {
     this.checkSettled();
   }
 
+  /**
+   * The writer went away in the middle of a relayed frame: the reader has part of a frame and no valid way
+   * to end it, so its socket is dropped (it sees 1006, a truncated stream) instead of closed normally.
+   */
+  private abortRelay(reason: string): void {
+    if (!this.relaying) return;
+    this.relaying = false;
+    const reader = this.reader;
+    this.log.warn('channel reader dropped: ' + reason, { channel_id: this.id });
+    reader?.terminate();
+  }
+
   /** The writer is dropped without a close frame (the peer sees 1006). */
   private dropWriter(reason: string): void {
     const ws = this.writer;
     if (!ws) return;
+    this.abortRelay(`writer dropped (${reason})`);
     this.log.debug('channel writer dropped', { channel_id: this.id, reason });
     this.writer = undefined;
     this.writerPaused = false;
@@ -282,14 +369,32 @@ export class Channel implements ByteBudgetMember {
     for (const b of this.budgets) b.refund(bytes);
   }
 
-  /** The writer must wait: `capacity` messages queued, or the byte cap reached. */
+  /**
+   * The writer must wait: `capacity` messages queued, or the byte cap reached by what is queued plus what
+   * the reader socket still holds unsent — so a stream of large frames has at most about one frame in the
+   * reader's socket and one arriving, instead of a queue full of them behind a slow reader.
+   */
   private get full(): boolean {
     const maxBytes = this.readerLimits.maxQueuedBytes;
     return (
       this.queue.length >= this.capacity ||
-      (maxBytes !== undefined && this.bytes >= maxBytes) ||
+      (maxBytes !== undefined && this.bytes + (this.reader?.bufferedAmount ?? 0) >= maxBytes) ||
       this.budgets.some((b) => b.exhausted)
     );
+  }
+
+  /** Pauses the writer while the channel is full and resumes it once there is room. */
+  private updateWriter(): void {
+    const ws = this.writer;
+    if (!ws) return;
+    const full = this.full;
+    if (full && !this.writerPaused) {
+      this.writerPaused = true;
+      ws.pause();
+    } else if (!full && this.writerPaused) {
+      this.writerPaused = false;
+      ws.resume();
+    }
   }
 
   private pump(): void {
@@ -313,11 +418,8 @@ export class Channel implements ByteBudgetMember {
         if (this.reader === reader) this.readerStall.progress(reader.bufferedAmount >= this.readerLimits.highWaterBytes);
         this.pump();
       });
-      if (this.writerPaused && !this.full && this.writer) {
-        this.writerPaused = false;
-        this.writer.resume();
-      }
     }
+    this.updateWriter();
     this.readerStall.update(reader.bufferedAmount >= this.readerLimits.highWaterBytes);
     if (this.queue.length === 0 && this.writerState === 'finished' && this.inFlight === 0) {
       // everything the writer sent is handed to the reader's socket: end the stream, no status code

@@ -16,6 +16,7 @@ import type { EngineTriggerModules } from './EngineTriggerModules';
 import { TriggerModules } from './TriggerModules';
 import { dropInsteadOfClosing, refusedMessageBytes } from './dropInsteadOfClosing';
 import { ignoreReaderInput } from './ignoreReaderInput';
+import { readWriterFrames } from './readWriterFrames';
 import { checkUpgradeHeaders } from './checkUpgradeHeaders';
 import { warnParity } from './warnParity';
 import { WorkerConnection } from './WorkerConnection';
@@ -44,6 +45,7 @@ const DEFAULTS = {
   maxPendingPerWorker: 20_000,
   channelReportWriterLoss: false,
   channelAnswerReaderClose: false,
+  channelRelayFrameBytes: Infinity,
   lenient: false,
 };
 
@@ -338,6 +340,10 @@ export class EmbeddedEngine {
             return;
           }
           this.log.debug('channel half taken', { channel_id: channel.id, dir: route.dir });
+          // opt-in: a writer's large binary frames go on to the reader as they arrive (never assembled)
+          if (route.dir === 'write' && this.options.channelRelayFrameBytes !== Infinity) {
+            readWriterFrames(socket, ws, this.options.maxPayloadBytes, { sink: channel, minBytes: this.options.channelRelayFrameBytes });
+          }
           if (route.dir === 'read' && !this.options.channelAnswerReaderClose) {
             // upstream never reads a reader socket: its Close and pings go unanswered (§10.3)
             ignoreReaderInput(socket, () =>

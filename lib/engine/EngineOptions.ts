@@ -42,8 +42,9 @@ export interface EngineOptions extends Partial<RegistrationLimits> {
   /** Unsent bytes a channel reader socket may hold before the engine stops forwarding. Default 256 KiB. */
   channelReaderHighWaterBytes?: number;
   /**
-   * Bytes a channel may queue before its writer is paused even below `buffer_size` messages (at least
-   * one message is always accepted). Default 64 MiB; upstream has no byte cap, only the message count.
+   * Bytes a channel may hold — queued, plus what its reader socket has not sent yet — before its writer is
+   * paused even below `buffer_size` messages (at least one message is always accepted). Default 64 MiB;
+   * upstream has no byte cap, only the message count.
    */
   channelMaxQueuedBytes?: number;
   /**
@@ -120,4 +121,14 @@ export interface EngineOptions extends Partial<RegistrationLimits> {
    * (PROTOCOL.md §10.3); that is the default, with a warning. Opt-in extension.
    */
   channelAnswerReaderClose?: boolean;
+  /**
+   * Binary frames of a channel writer from this many bytes on go straight on to the reader's socket as they
+   * arrive, whenever nothing is queued before them, instead of being assembled in the engine first: the
+   * same frame on the wire, and a stream of 8 MiB frames no longer costs the engine two fresh 8 MiB buffers
+   * per frame (its RSS stays flat). The writer pauses while the reader's socket holds `channelMaxQueuedBytes`.
+   * One difference with upstream: a writer that drops inside such a frame drops the reader too (1006, the
+   * frame cannot be ended), where the real engine discards the partial frame and closes the reader without
+   * status. Default: off (every frame is assembled, as upstream). Opt-in extension.
+   */
+  channelRelayFrameBytes?: number;
 }

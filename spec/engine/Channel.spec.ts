@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { startEngine } from '../../lib/engine/startEngine';
 import { openWorker, RawClient, waitFor } from './support/RawClient';
@@ -224,6 +225,39 @@ describe('channel sockets', () => {
     }
   });
 
+  it('counts what the reader socket still holds unsent against the byte cap, so large frames do not queue up behind it', async () => {
+    const frame = 512 * 1024; // below the size the engine relays as it arrives: these frames are queued
+    const capped = await startEngine({ port: 0, channelMaxQueuedBytes: frame + frame / 2 });
+    const ctl = (await openWorker(capped.url)).client;
+    try {
+      const id = randomUUID();
+      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 64 } });
+      const { writer, reader } = (await ctl.next((f) => f.invocation_id === id)).result as { writer: Ref; reader: Ref };
+      const url = (ref: Ref) => `${capped.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`;
+      const r = await RawClient.open(url(reader));
+      r.ws.pause();
+      const w = await RawClient.open(url(writer));
+      opened.push(r, w);
+      const total = 96; // 48 MiB: more than the loopback socket buffers absorb
+      let acked = 0;
+      for (let i = 0; i < total; i++) w.ws.send(stamp(i, frame), { binary: true }, (err) => { if (!err) acked++; });
+      await waitFor(() => w.ws.bufferedAmount > 0 && capped.stats().channelQueuedBytes >= frame);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // a whole frame sits unsent in the reader's socket, so one queued frame reaches the cap: without
+      // counting it, the queue would take a second frame (cap: 1.5 frames)
+      expect(capped.stats().channelQueuedBytes).toBe(frame);
+      expect(acked).toBeLessThan(total);
+      r.ws.resume();
+      await waitFor(() => acked === total);
+      await w.close();
+      expect((await r.closed).code).toBe(1005);
+      expect(r.messages.map((m) => m.data.readUInt32BE(0))).toEqual(Array.from({ length: total }, (_, i) => i));
+    } finally {
+      await ctl.close(true);
+      await capped.close();
+    }
+  });
+
   it('drops a writer that sends an oversized frame (1006); the reader gets what came before, then a close without status', async () => {
     const small = await startEngine({ port: 0, maxPayloadBytes: 64 * 1024 });
     const ctl = (await openWorker(small.url)).client;
@@ -245,6 +279,71 @@ describe('channel sockets', () => {
       await ctl.close(true);
       await small.close();
     }
+  });
+
+  describe('channelRelayFrameBytes (opt-in): large frames go on to the reader as they arrive', () => {
+    let relaying: EmbeddedEngine;
+    let ctl: RawClient;
+    const relayChannel = async (): Promise<{ writer: Ref; reader: Ref }> => {
+      const id = randomUUID();
+      await ctl.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 4 } });
+      return (await ctl.next((f) => f.invocation_id === id)).result;
+    };
+    const relayOpen = async (ref: Ref) => {
+      const c = await RawClient.open(`${relaying.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`);
+      opened.push(c);
+      return c;
+    };
+
+    beforeAll(async () => {
+      relaying = await startEngine({ port: 0, channelRelayFrameBytes: 1024 * 1024 });
+      ctl = (await openWorker(relaying.url)).client;
+    });
+
+    afterAll(async () => {
+      await ctl.close(true);
+      await relaying.close();
+    });
+
+    it('relays large binary frames as they arrive: byte for byte, in order with small and text messages', async () => {
+      const { writer, reader } = await relayChannel();
+      const r = await relayOpen(reader);
+      const w = await relayOpen(writer);
+      const sent: { data: Buffer | string; binary: boolean }[] = [
+        { data: 'first', binary: false },
+        { data: stamp(1, 3 * 1024 * 1024 + 5), binary: true },
+        { data: stamp(2, 64 * 1024), binary: true },
+        { data: stamp(3, 1024 * 1024), binary: true },
+        { data: 'between', binary: false },
+        { data: stamp(4, 2 * 1024 * 1024), binary: true },
+        { data: stamp(5, 2 * 1024 * 1024), binary: true },
+      ];
+      for (const m of sent) w.ws.send(m.data, { binary: m.binary });
+      await waitFor(() => r.messages.length === sent.length);
+      await w.close();
+      expect((await r.closed).code).toBe(1005);
+      const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      expect(r.messages.map((m) => (m.binary ? `${m.data.length}:${digest(m.data)}` : m.data.toString()))).toEqual(
+        sent.map((m) => (m.binary ? `${m.data.length}:${digest(m.data as Buffer)}` : m.data)),
+      );
+      expect(relaying.stats().channelQueuedBytes).toBe(0);
+    });
+
+    it('drops the reader (1006) when the writer ends inside a frame being relayed: a torn frame cannot be closed normally', async () => {
+      const { writer, reader } = await relayChannel();
+      const r = await relayOpen(reader);
+      const w = await relayOpen(writer);
+      await w.send('complete');
+      await waitFor(() => r.messages.length === 1);
+      // a masked 2 MiB binary frame of which only 1 MiB arrives before the connection drops
+      const length = 2 * 1024 * 1024;
+      const header = Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+      header.writeUInt32BE(length, 6);
+      const socket = (w.ws as unknown as { _socket: Socket })._socket;
+      socket.write(Buffer.concat([header, Buffer.alloc(length / 2, 7)]), () => socket.destroy());
+      expect((await r.closed).code).toBe(1006);
+      expect(r.messages.map((m) => m.data.toString())).toEqual(['complete']);
+    });
   });
 
   describe('TTL sweep', () => {
