@@ -11,9 +11,10 @@ const BINARY = { binary: true };
 
 /**
  * Wraps a `ws` client socket as a {@link SocketLike}. Inbound text becomes `string`, binary stays a `Buffer`
- * (a `Uint8Array`); `pause()` stops reading the TCP stream, so the peer feels backpressure.
+ * (a `Uint8Array`); `pause()` stops reading the TCP stream, so the peer feels backpressure. With
+ * `batchWrites`, the messages sent during one event-loop turn leave in one system call ({@link TickBatcher}).
  */
-export function wrapNodeSocket(ws: WebSocket): SocketLike {
+export function wrapNodeSocket(ws: WebSocket, options: { batchWrites?: boolean } = {}): SocketLike {
   let handlers: SocketHandlers = {};
   let closed = false;
   // a failed write (EPIPE, ECONNRESET, ...) is reported as a SocketError, like the socket's own errors; the
@@ -27,11 +28,13 @@ export function wrapNodeSocket(ws: WebSocket): SocketLike {
     }
     return lastReporting;
   };
-  // the messages sent in one tick leave in one system call (the TCP socket is known from the upgrade)
+  // with batchWrites, the messages sent in one tick leave in one system call (the TCP socket is known from the upgrade)
   let batch: TickBatcher | undefined;
-  ws.on('upgrade', (res) => {
-    batch = new TickBatcher(res.socket);
-  });
+  if (options.batchWrites) {
+    ws.on('upgrade', (res) => {
+      batch = new TickBatcher(res.socket);
+    });
+  }
   ws.on('open', () => handlers.open?.());
   ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
     handlers.activity?.();
@@ -122,5 +125,5 @@ export function openNodeSocket(url: string, options: OpenSocketOptions = {}): So
     headers: options.headers,
     maxPayload: options.maxPayload ?? 100 * 1024 * 1024,
   });
-  return wrapNodeSocket(ws);
+  return wrapNodeSocket(ws, { batchWrites: options.batchWrites });
 }
