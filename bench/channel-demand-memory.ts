@@ -9,7 +9,10 @@
  *   payload-observable a worker triggers a function with { values: pulled(generator) } in the payload; the
  *                      handler consumes the values with consume(slow consumer ~--slow-mbps)
  *   big-frames         raw `ws` writer sending 8 MiB binary frames → engine → reader.pipe(consume(...)) at
- *                      ~4× --slow-mbps (engine: `channelMaxQueuedBytes` 8 MiB, `channelRelayFrameBytes` 1 MiB); its own
+ *                      ~4× --slow-mbps (engine: `channelMaxQueuedBytes` 8 MiB, otherwise defaults: frames assembled
+ *                      into pooled buffers; BENCH_RELAY=1 for the opt-in `channelRelayFrameBytes` 1 MiB,
+ *                      BENCH_DEFAULT_CAP=1 for the default 64 MiB `channelMaxQueuedBytes`, BENCH_NO_POOL=1 for
+ *                      `channelFramePoolBytes: 0`, i.e. the engine before the pool); its own
  *                      baseline: the same 8 MiB frames through the plain ws relay into a raw reader
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/channel-demand-memory.js [--mib 1024] [--slow-mbps 50]
@@ -59,8 +62,13 @@ async function runChild(role: string, args: string[]): Promise<void> {
   const mbps = Number(mbpsText ?? 0);
   switch (role) {
     case 'engine': {
-      // large frames relayed as they arrive (opt-in), at most 8 MiB held for the reader
-      const engine = await startEngine({ port: 0, channelMaxQueuedBytes: 8 * MiB, channelRelayFrameBytes: MiB });
+      // default engine (large frames assembled into pooled buffers), at most 8 MiB held for the reader;
+      // BENCH_RELAY=1: the opt-in relay of large frames as they arrive instead; BENCH_DEFAULT_CAP=1: the
+      // default byte cap (64 MiB) instead of 8 MiB; BENCH_NO_POOL=1: no frame pool (`ws` assembles every frame)
+      const relay = process.env.BENCH_RELAY ? { channelRelayFrameBytes: MiB } : {};
+      const cap = process.env.BENCH_DEFAULT_CAP ? {} : { channelMaxQueuedBytes: 8 * MiB };
+      const pool = process.env.BENCH_NO_POOL ? { channelFramePoolBytes: 0 } : {};
+      const engine = await startEngine({ port: 0, ...cap, ...relay, ...pool });
       send({ type: 'ready', url: engine.url });
       const trace = traceMemory('engine');
       await waitGo();

@@ -15,6 +15,7 @@ export const ENGINE_LIMIT_NAMES = [
   'channelMaxQueuedBytes',
   'channelMaxQueuedBytesPerWorker',
   'channelMaxQueuedBytesTotal',
+  'channelFramePoolBytes',
   'maxChannelsPerWorker',
   'maxChannels',
   'maxPendingPerWorker',

@@ -2,6 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { ByteBudget, ByteBudgetMember } from './ByteBudget';
+import type { FramePool } from './FramePool';
 import type { FrameRelay, WriterFrameSink } from './readWriterFrames';
 import type { EngineLog } from './EngineLogger';
 import { StallWatch } from './StallWatch';
@@ -39,6 +40,11 @@ export interface ChannelReaderLimits {
    * completing is closed with 1008 `outbound stalled` (then dropped 1 s later). Default: never.
    */
   stallTimeoutMs?: number;
+  /**
+   * Where the writer's large payloads were assembled (see `readWriterFrames`): each one is given back once
+   * the reader socket's send callback fired or the message was discarded. Default: none.
+   */
+  framePool?: FramePool;
 }
 
 /** Close codes of a writer that finished its stream on purpose (anything else means data may be missing). */
@@ -277,12 +283,17 @@ export class Channel implements ByteBudgetMember, WriterFrameSink {
   }
 
   private onWriterMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    if (ws !== this.writer) return;
+    const bytes = toBuffer(data);
+    if (ws !== this.writer) {
+      this.readerLimits.framePool?.give(bytes);
+      return;
+    }
     if (this.readerState === 'gone' || this.readerState === 'closed') {
+      this.readerLimits.framePool?.give(bytes);
       this.dropWriter('reader gone');
       return;
     }
-    const item = { data: toBuffer(data), binary: isBinary };
+    const item = { data: bytes, binary: isBinary };
     this.queue.push(item);
     this.charge(item.data.length);
     this.received++;
@@ -355,8 +366,15 @@ export class Channel implements ByteBudgetMember, WriterFrameSink {
     if (this.queue.length > 0) {
       this.log.warn('channel messages lost', { channel_id: this.id, reason, messages: this.queue.length });
     }
-    this.queue = [];
+    this.clearQueue();
     this.refund(this.bytes);
+  }
+
+  /** Empties the queue, giving pooled payloads back. */
+  private clearQueue(): void {
+    const pool = this.readerLimits.framePool;
+    if (pool) for (const item of this.queue) pool.give(item.data);
+    this.queue = [];
   }
 
   private charge(bytes: number): void {
@@ -409,6 +427,8 @@ export class Channel implements ByteBudgetMember, WriterFrameSink {
       this.refund(item.data.length);
       this.inFlight++;
       reader.send(item.data, { binary: item.binary }, (err) => {
+        // the socket no longer reads the payload (ws does not copy unmasked payloads): its buffer may be reused
+        this.readerLimits.framePool?.give(item.data);
         this.inFlight--;
         if (err) {
           if (this.reader === reader) this.log.debug('channel send to reader failed', { channel_id: this.id, error: err.message });
@@ -433,7 +453,7 @@ export class Channel implements ByteBudgetMember, WriterFrameSink {
   private checkSettled(): void {
     if (this.settledAt === undefined && this.settled) {
       this.settledAt = Date.now();
-      this.queue = [];
+      this.clearQueue();
       this.refund(this.bytes);
       this.readerStall.stop();
     }
@@ -459,7 +479,7 @@ export class Channel implements ByteBudgetMember, WriterFrameSink {
    * bytes go back to their budgets and its timers stop.
    */
   release(): void {
-    this.queue = [];
+    this.clearQueue();
     this.refund(this.bytes);
     this.readerStall.stop();
     if (this.writer) for (const b of this.budgets) b.leave(this);

@@ -17,6 +17,7 @@ import { TriggerModules } from './TriggerModules';
 import { dropInsteadOfClosing, refusedMessageBytes } from './dropInsteadOfClosing';
 import { ignoreReaderInput } from './ignoreReaderInput';
 import { readWriterFrames } from './readWriterFrames';
+import { FramePool } from './FramePool';
 import { checkUpgradeHeaders } from './checkUpgradeHeaders';
 import { warnParity } from './warnParity';
 import { WorkerConnection } from './WorkerConnection';
@@ -46,6 +47,7 @@ const DEFAULTS = {
   channelReportWriterLoss: false,
   channelAnswerReaderClose: false,
   channelRelayFrameBytes: Infinity,
+  channelFramePoolBytes: 32 * 1024 * 1024,
   lenient: false,
 };
 
@@ -87,6 +89,7 @@ export class EmbeddedEngine {
     private readonly log: EngineLog,
     private readonly options: ResolvedOptions,
     private readonly token: string | undefined,
+    private readonly framePool: FramePool | undefined,
   ) {
     const address = server.address() as AddressInfo;
     this.port = address.port;
@@ -137,6 +140,8 @@ export class EmbeddedEngine {
       if (socket.writable) socket.end(`HTTP/1.1 ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400} ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'Request Timeout' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     });
+    // the writer's large frames are assembled into reusable buffers (0: every frame assembled by `ws` alone)
+    const framePool = resolved.channelFramePoolBytes > 0 ? new FramePool(resolved.channelFramePoolBytes) : undefined;
     const broker = new ChannelBroker(log, {
       ttlMs: resolved.channelTtlMs,
       sweepMs: resolved.channelSweepMs,
@@ -146,6 +151,7 @@ export class EmbeddedEngine {
         maxQueuedBytes: resolved.channelMaxQueuedBytes,
         reportWriterLoss: resolved.channelReportWriterLoss,
         stallTimeoutMs: resolved.outboundStallMs,
+        framePool,
       },
       maxQueuedBytesPerWorker: resolved.channelMaxQueuedBytesPerWorker,
       maxQueuedBytesTotal: resolved.channelMaxQueuedBytesTotal,
@@ -168,7 +174,7 @@ export class EmbeddedEngine {
       },
       lenient: resolved.lenient,
     });
-    const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token);
+    const engine = new EmbeddedEngine(server, wss, core, broker, log, resolved, options.token, framePool);
     try {
       engine.modules = await TriggerModules.start(core, log, options, engine.url);
     } catch (err) {
@@ -212,6 +218,10 @@ export class EmbeddedEngine {
       channelTombstones: channels.tombstones,
       channelQueuedMessages: channels.queuedMessages,
       channelQueuedBytes: channels.queuedBytes,
+      framePoolIdleBytes: this.framePool?.idleBytes ?? 0,
+      framePoolLentBytes: this.framePool?.lentBytes ?? 0,
+      framePoolReused: this.framePool?.counters.reused ?? 0,
+      framePoolAllocated: this.framePool?.counters.allocated ?? 0,
     };
   }
 
@@ -340,9 +350,17 @@ export class EmbeddedEngine {
             return;
           }
           this.log.debug('channel half taken', { channel_id: channel.id, dir: route.dir });
-          // opt-in: a writer's large binary frames go on to the reader as they arrive (never assembled)
-          if (route.dir === 'write' && this.options.channelRelayFrameBytes !== Infinity) {
-            readWriterFrames(socket, ws, this.options.maxPayloadBytes, { sink: channel, minBytes: this.options.channelRelayFrameBytes });
+          // a writer's large binary frames are assembled into pooled buffers; opt-in: they go on to the
+          // reader as they arrive (never assembled)
+          const relay = this.options.channelRelayFrameBytes !== Infinity;
+          if (route.dir === 'write' && (relay || this.framePool)) {
+            readWriterFrames(
+              socket,
+              ws,
+              this.options.maxPayloadBytes,
+              relay ? { sink: channel, minBytes: this.options.channelRelayFrameBytes } : undefined,
+              this.framePool,
+            );
           }
           if (route.dir === 'read' && !this.options.channelAnswerReaderClose) {
             // upstream never reads a reader socket: its Close and pings go unanswered (§10.3)

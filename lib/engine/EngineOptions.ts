@@ -128,7 +128,18 @@ export interface EngineOptions extends Partial<RegistrationLimits> {
    * per frame (its RSS stays flat). The writer pauses while the reader's socket holds `channelMaxQueuedBytes`.
    * One difference with upstream: a writer that drops inside such a frame drops the reader too (1006, the
    * frame cannot be ended), where the real engine discards the partial frame and closes the reader without
-   * status. Default: off (every frame is assembled, as upstream). Opt-in extension.
+   * status. Default: off (every frame is assembled, as upstream; large ones into the buffers of
+   * `channelFramePoolBytes`, which already keeps the engine's RSS bounded). Opt-in extension.
    */
   channelRelayFrameBytes?: number;
+  /**
+   * A channel writer's binary frames of 1 MiB or more are assembled by the engine into reusable buffers
+   * (power-of-two size classes from 1 MiB), each given back once the reader's socket has sent it, instead of
+   * a fresh buffer per frame: a stream of 8 MiB frames reuses a few buffers and the engine's RSS stays flat.
+   * Nothing a client sees changes: the frame goes to the reader only once complete, and a writer that drops
+   * inside a frame has it discarded (the reader gets the earlier frames, then a Close without status, as
+   * upstream). Buffers holding frames are counted by `channelMaxQueuedBytes` like any queued message; this
+   * bounds the bytes kept idle for reuse, engine-wide. 0: no pool (`ws` assembles every frame). Default 32 MiB.
+   */
+  channelFramePoolBytes?: number;
 }

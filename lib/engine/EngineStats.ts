@@ -33,4 +33,11 @@ export interface EngineStats {
   channelQueuedMessages: number;
   /** Channel bytes queued in the engine. */
   channelQueuedBytes: number;
+  /** Bytes of reusable large-frame buffers waiting idle (bounded by `channelFramePoolBytes`). */
+  framePoolIdleBytes: number;
+  /** Bytes of large-frame buffers holding a writer's frame (being assembled, queued, or being sent to a reader). */
+  framePoolLentBytes: number;
+  /** Large writer frames assembled into a reused buffer, and into a freshly allocated one. */
+  framePoolReused: number;
+  framePoolAllocated: number;
 }

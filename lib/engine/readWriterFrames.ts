@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { FramePool } from './FramePool';
 
 const CONTINUATION = 0x0;
 const BINARY = 0x2;
@@ -86,6 +87,11 @@ function maskFrom(mask: Buffer, offset: number): Buffer {
  * header, an unmasked frame, a frame over `maxPayload`) hands the rest of the connection back to `ws`, so
  * every answer, close code and error stays exactly what `ws` does. Nothing changes on the wire.
  *
+ * With `pool`, the payload of a large binary frame (1 MiB or more) arriving over several chunks is assembled
+ * into a buffer taken from the pool; whoever handles the `'message'` gives it back ({@link FramePool.give})
+ * once nothing reads it any more. A frame cut off by the end of the connection is discarded and its buffer
+ * given back here.
+ *
  * With `relay`, its `sink` (the channel) may take a binary frame of `minBytes` or more as it arrives: its
  * payload then goes on piece by piece, unmasked, and is never assembled at all.
  *
@@ -95,11 +101,17 @@ function maskFrom(mask: Buffer, offset: number): Buffer {
  * ```ts
  * wss.handleUpgrade(req, socket, head, (ws) => {
  *   channel.attachWriter(ws);
- *   readWriterFrames(socket, ws, maxPayloadBytes, { sink: channel, minBytes: 1024 * 1024 });
+ *   readWriterFrames(socket, ws, maxPayloadBytes, undefined, framePool);
  * });
  * ```
  */
-export function readWriterFrames(socket: Duplex, ws: WebSocket, maxPayload: number, relay?: RelayOptions): void {
+export function readWriterFrames(
+  socket: Duplex,
+  ws: WebSocket,
+  maxPayload: number,
+  relay?: RelayOptions,
+  pool?: FramePool,
+): void {
   const listeners = socket.listeners('data') as ((this: Duplex, chunk: Buffer) => void)[];
   // the WebSocket's own reader must be the only 'data' listener; otherwise leave it in charge
   if (listeners.length !== 1) return;
@@ -167,7 +179,7 @@ export function readWriterFrames(socket: Duplex, ws: WebSocket, maxPayload: numb
           i += want;
           continue;
         }
-        const payload = (frame.payload ??= Buffer.allocUnsafe(frame.length));
+        const payload = (frame.payload ??= pool?.pools(frame.length) ? pool.take(frame.length) : Buffer.allocUnsafe(frame.length));
         const n = Math.min(want, available);
         chunk.copy(payload, frame.filled, i, i + n);
         frame.filled += n;
@@ -224,4 +236,11 @@ export function readWriterFrames(socket: Duplex, ws: WebSocket, maxPayload: numb
 
   socket.removeListener('data', toWs);
   socket.on('data', onData);
+  if (pool) {
+    // the connection ended inside a frame: the partial payload is discarded (as `ws` does), its buffer reused
+    socket.once('close', () => {
+      if (own?.payload) pool.give(own.payload);
+      own = undefined;
+    });
+  }
 }

@@ -281,6 +281,146 @@ describe('channel sockets', () => {
     }
   });
 
+  describe('large frames assembled into pooled buffers (default)', () => {
+    const MiB = 1024 * 1024;
+    const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    let pooled: EmbeddedEngine;
+    let ctl: RawClient;
+    const poolChannel = async (target: EmbeddedEngine, control: RawClient): Promise<{ writer: Ref; reader: Ref }> => {
+      const id = randomUUID();
+      await control.send({ type: 'invokefunction', invocation_id: id, function_id: 'engine::channels::create', data: { buffer_size: 64 } });
+      return (await control.next((f) => f.invocation_id === id)).result;
+    };
+    const poolOpen = async (target: EmbeddedEngine, ref: Ref) => {
+      const c = await RawClient.open(`${target.url}/ws/channels/${ref.channel_id}?key=${ref.access_key}&dir=${ref.direction}`);
+      opened.push(c);
+      return c;
+    };
+
+    beforeAll(async () => {
+      pooled = await startEngine({ port: 0, channelFramePoolBytes: 8 * MiB });
+      ctl = (await openWorker(pooled.url)).client;
+    });
+
+    afterAll(async () => {
+      await ctl.close(true);
+      await pooled.close();
+    });
+
+    it('reuses one buffer for a stream of large frames, each delivered byte for byte, in order with small and text messages', async () => {
+      const before = pooled.stats();
+      const { writer, reader } = await poolChannel(pooled, ctl);
+      const r = await poolOpen(pooled, reader);
+      const w = await poolOpen(pooled, writer);
+      const frames = 6;
+      const sent: (Buffer | string)[] = [];
+      for (let i = 0; i < frames; i++) {
+        // each frame has other bytes than the one before, so a buffer reused too early would show
+        const big = stamp(i + 1, 2 * MiB - 7);
+        sent.push(big, `after ${i}`);
+        w.ws.send(big, { binary: true });
+        w.ws.send(`after ${i}`);
+        await waitFor(() => r.messages.length === sent.length);
+        // the reader socket has sent the frame: its buffer is back in the pool before the next one comes
+        await waitFor(() => pooled.stats().framePoolLentBytes === 0);
+      }
+      await w.close();
+      expect((await r.closed).code).toBe(1005);
+      expect(r.messages.map((m) => (m.binary ? digest(m.data) : m.data.toString()))).toEqual(
+        sent.map((m) => (typeof m === 'string' ? m : digest(m))),
+      );
+      const after = pooled.stats();
+      expect(after.framePoolAllocated - before.framePoolAllocated).toBeLessThanOrEqual(1);
+      expect(after.framePoolAllocated - before.framePoolAllocated + after.framePoolReused - before.framePoolReused).toBe(frames);
+      expect(after.framePoolIdleBytes).toBeLessThanOrEqual(8 * MiB);
+    });
+
+    it('keeps frames sent in a burst intact, gives every buffer back and keeps at most channelFramePoolBytes idle', async () => {
+      const { writer, reader } = await poolChannel(pooled, ctl);
+      const r = await poolOpen(pooled, reader);
+      const w = await poolOpen(pooled, writer);
+      const sent = Array.from({ length: 12 }, (_, i) => stamp(100 + i, MiB + 1000 * i));
+      for (const b of sent) w.ws.send(b, { binary: true });
+      await waitFor(() => r.messages.length === sent.length);
+      await w.close();
+      expect((await r.closed).code).toBe(1005);
+      expect(r.messages.map((m) => digest(m.data))).toEqual(sent.map(digest));
+      await waitFor(() => pooled.stats().framePoolLentBytes === 0);
+      expect(pooled.stats().framePoolIdleBytes).toBeLessThanOrEqual(8 * MiB);
+      expect(pooled.stats().channelQueuedBytes).toBe(0);
+    });
+
+    it('discards a frame the writer drops inside: the reader gets what came before, then a close without status, as upstream', async () => {
+      const { writer, reader } = await poolChannel(pooled, ctl);
+      const r = await poolOpen(pooled, reader);
+      const w = await poolOpen(pooled, writer);
+      const complete = stamp(7, 2 * MiB);
+      w.ws.send(complete, { binary: true });
+      await waitFor(() => r.messages.length === 1);
+      // a masked 4 MiB binary frame of which only 1 MiB arrives before the connection drops
+      const length = 4 * MiB;
+      const header = Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+      header.writeUInt32BE(length, 6);
+      const socket = (w.ws as unknown as { _socket: Socket })._socket;
+      socket.write(Buffer.concat([header, Buffer.alloc(MiB, 9)]), () => socket.destroy());
+      expect((await r.closed).code).toBe(1005);
+      expect(r.messages.map((m) => digest(m.data))).toEqual([digest(complete)]);
+      // the partial frame's buffer went back to the pool
+      await waitFor(() => pooled.stats().framePoolLentBytes === 0);
+    });
+
+    it('honours the byte cap: a reader that does not read holds the writer, and the buffers lent stay within the cap', async () => {
+      const frame = 2 * MiB;
+      const cap = 2 * frame;
+      const capped = await startEngine({ port: 0, channelMaxQueuedBytes: cap });
+      const control = (await openWorker(capped.url)).client;
+      try {
+        const { writer, reader } = await poolChannel(capped, control);
+        const r = await poolOpen(capped, reader);
+        r.ws.pause();
+        const w = await poolOpen(capped, writer);
+        const total = 32; // 64 MiB: more than the loopback socket buffers absorb
+        let acked = 0;
+        for (let i = 0; i < total; i++) w.ws.send(stamp(i, frame), { binary: true }, (err) => { if (!err) acked++; });
+        await waitFor(() => w.ws.bufferedAmount > 0 && capped.stats().channelQueuedBytes >= frame);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        // what is queued and what the reader's socket holds stop at the cap; one more frame may be arriving
+        expect(capped.stats().channelQueuedBytes).toBeLessThanOrEqual(cap);
+        expect(capped.stats().framePoolLentBytes).toBeLessThanOrEqual(cap + 2 * frame);
+        expect(acked).toBeLessThan(total);
+        r.ws.resume();
+        await waitFor(() => acked === total);
+        await w.close();
+        expect((await r.closed).code).toBe(1005);
+        expect(r.messages.map((m) => m.data.readUInt32BE(0))).toEqual(Array.from({ length: total }, (_, i) => i));
+        await waitFor(() => capped.stats().framePoolLentBytes === 0);
+      } finally {
+        await control.close(true);
+        await capped.close();
+      }
+    });
+
+    it('with channelFramePoolBytes 0, has no pool and still delivers large frames', async () => {
+      const plain = await startEngine({ port: 0, channelFramePoolBytes: 0 });
+      const control = (await openWorker(plain.url)).client;
+      try {
+        const { writer, reader } = await poolChannel(plain, control);
+        const r = await poolOpen(plain, reader);
+        const w = await poolOpen(plain, writer);
+        const big = stamp(3, 3 * MiB);
+        w.ws.send(big, { binary: true });
+        await waitFor(() => r.messages.length === 1);
+        await w.close();
+        expect((await r.closed).code).toBe(1005);
+        expect(digest(r.messages[0].data)).toBe(digest(big));
+        expect(plain.stats()).toMatchObject({ framePoolAllocated: 0, framePoolReused: 0, framePoolIdleBytes: 0 });
+      } finally {
+        await control.close(true);
+        await plain.close();
+      }
+    });
+  });
+
   describe('channelRelayFrameBytes (opt-in): large frames go on to the reader as they arrive', () => {
     let relaying: EmbeddedEngine;
     let ctl: RawClient;
