@@ -5,6 +5,7 @@
  *   channel throughput           iii-rx writer → engine → iii-rx reader   vs  plain ws relay (and iii-sdk 0.22.1)
  *   invocation latency           iii-rx → engine → iii-rx, one call at a time  vs  iii-sdk 0.22.1 both ends
  *   invocation throughput        256 calls in flight                      vs  iii-sdk 0.22.1 both ends
+ *   invocation burst             10,000 calls issued at once              vs  iii-sdk 0.22.1 both ends
  *   memory under a slow consumer RSS growth per process, reader paced to --slow-mbps  vs  ws relay at full speed
  *   engine memory, slow reader   engine RSS while an iii-sdk writer feeds a slow raw reader  vs  plain ws relay
  *   memory, demand protocol      RSS growth per process of each idiomatic form (consume, pulled → writeChannel,
@@ -120,6 +121,15 @@ async function main(): Promise<void> {
       ratio: ratio(s.rx.calls_per_s, s.sdk.calls_per_s),
       setup: `${config.throughputCalls} calls, ${config.inFlight} in flight, same promise-lane driver for both`,
     });
+    if (s.burst) {
+      emit('invocation burst', {
+        iii_rx_calls_per_s: s.rx.burst_calls_per_s,
+        baseline: 'iii-sdk@0.22.1 caller and callee',
+        baseline_calls_per_s: s.sdk.burst_calls_per_s,
+        ratio: ratio(s.rx.burst_calls_per_s, s.sdk.burst_calls_per_s),
+        setup: `${s.burst} calls issued at once and all awaited, after one unmeasured burst per client`,
+      });
+    }
   });
 
   await step(['memory under a slow consumer'], async () => {

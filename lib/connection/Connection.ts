@@ -188,7 +188,7 @@ export class Connection {
     const sockets$ = socketSession({
       factory: options.socketFactory ?? defaultSocketFactory,
       url,
-      open: { headers: authHeaders(options), handshakeTimeoutMs: options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs },
+      open: { headers: authHeaders(options), handshakeTimeoutMs: options.handshakeTimeoutMs ?? PROTOCOL.handshakeTimeoutMs, batchWrites: true },
       heartbeat: { pingIntervalMs: options.pingIntervalMs ?? PROTOCOL.pingIntervalMs, idleTimeoutMs: options.idleTimeoutMs ?? PROTOCOL.idleTimeoutMs },
       scheduler,
       logger,

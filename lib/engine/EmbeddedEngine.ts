@@ -391,6 +391,7 @@ export class EmbeddedEngine {
       },
       req.socket.remoteAddress,
       this.log,
+      req.socket,
     );
     this.workerSockets.set(ws, conn);
     ws.on('message', (data, isBinary) => this.core.receive(conn, toBuffer(data), isBinary));

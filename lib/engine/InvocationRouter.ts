@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorBody } from '../protocol/ErrorBody';
 import { toErrorBody } from '../protocol/ErrorBody';
 import type { InvocationResultFrame, InvokeFunctionFrame } from '../protocol/Frame';
-import { normalizeUuid } from '../protocol/uuid';
+import { engineUuid } from './engineUuid';
 import type { BuiltinFunction, BuiltinOutcome } from './builtins/BuiltinFunction';
 import type { EngineLog } from './EngineLogger';
 import { preview } from './RegistrationLimits';
@@ -90,7 +90,7 @@ export class InvocationRouter {
     const wantsReply = action?.type !== 'void' && frame.invocation_id != null;
     let invocationId: string | undefined;
     if (wantsReply) {
-      invocationId = normalizeUuid(frame.invocation_id);
+      invocationId = engineUuid(frame.invocation_id);
       if (!invocationId) {
         this.log.warn('dropped invokefunction: invocation_id is not a UUID', {
           worker_id: caller.workerId,
@@ -177,7 +177,7 @@ export class InvocationRouter {
    * callee's disconnect already ends its calls with `invocation_stopped`).
    */
   result(from: WorkerPeer, frame: InvocationResultFrame): void {
-    const invocationId = normalizeUuid(frame.invocation_id);
+    const invocationId = engineUuid(frame.invocation_id);
     if (!invocationId) {
       this.log.warn('dropped invocationresult: invocation_id is not a UUID', {
         worker_id: from.workerId,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EngineLog } from './EngineLogger';
+import { Corkable, DEFAULT_MAX_HELD_BYTES, TickBatcher } from '../socket/TickBatcher';
 import { stringifyFrame } from './exactJson';
 import { StallWatch } from './StallWatch';
 import type { WorkerPeer } from './WorkerPeer';
@@ -53,14 +54,19 @@ export class WorkerConnection implements WorkerPeer {
   private queueBytes = 0;
   private terminated = false;
   private readonly stall: StallWatch;
+  private readonly batch?: TickBatcher;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly limits: WorkerConnectionLimits,
     remoteAddress?: string,
     private readonly log?: EngineLog,
+    /** The TCP socket under `ws`: when given, the frames sent in one tick leave in one system call. */
+    rawSocket?: Corkable,
   ) {
     this.remoteAddress = remoteAddress;
+    // never hold back as much as the high mark, so held bytes never count as a peer that is not reading
+    if (rawSocket) this.batch = new TickBatcher(rawSocket, Math.min(DEFAULT_MAX_HELD_BYTES, Math.floor(limits.socketHighWaterBytes / 2)));
     this.stall = new StallWatch(limits.stallTimeoutMs ?? Infinity, () => this.closeStalled());
     ws.once('close', () => this.stall.stop());
   }
@@ -82,6 +88,8 @@ export class WorkerConnection implements WorkerPeer {
   send(frame: object): boolean {
     if (!this.isOpen) return false;
     const text = stringifyFrame(frame);
+    // bytes held for this tick's batch are not a sign of a slow peer: write them before judging
+    if (this.queue.length === 0 && this.ws.bufferedAmount >= this.limits.socketHighWaterBytes) this.batch?.flush();
     if (this.queue.length === 0 && this.ws.bufferedAmount < this.limits.socketHighWaterBytes) {
       this.write(text);
       this.stall.update(this.aboveMark);
@@ -112,6 +120,7 @@ export class WorkerConnection implements WorkerPeer {
     this.stall.stop();
     this.queue.length = 0;
     this.queueBytes = 0;
+    this.batch?.flush();
     this.ws.terminate();
   }
 
@@ -125,6 +134,7 @@ export class WorkerConnection implements WorkerPeer {
     this.stall.stop();
     this.queue.length = 0;
     this.queueBytes = 0;
+    this.batch?.flush();
     // the prototype's close: the engine makes `ws.close` drop TCP for peer-initiated closes (upstream never
     // echoes them), but this close is the engine's own and carries its reason
     (Object.getPrototypeOf(this.ws) as WebSocket).close.call(this.ws, close.code, close.reason);
@@ -145,6 +155,7 @@ export class WorkerConnection implements WorkerPeer {
   }
 
   private write(text: string): void {
+    this.batch?.hold();
     this.ws.send(text, (err) => {
       if (err) return;
       this.flush();

@@ -25,11 +25,14 @@ export interface JsonScan {
   members: Map<string, { start: number; valueStart: number; end: number }>;
 }
 
-const QUICK = /[0-9]{16}|[eE][+-]?[0-9]{3}/;
-
 /**
- * Cheap pre-check (one linear regex pass, no backtracking): false means every number in `text` survives
- * `JSON.parse` exactly and none overflows, so no scan is needed.
+ * Cheap pre-check (one pass over the characters, no allocation): false means every number in `text`
+ * survives `JSON.parse` exactly and none overflows, so no scan is needed. It looks for sixteen digits in a
+ * row (an integer that may be beyond 2^53), or a positive exponent of three digits or more that ends where
+ * a JSON number can end (before a blank, `,`, `]`, `}` or the end of the text): only those can overflow,
+ * since a negative exponent underflows to a finite 0. The end condition keeps the hex of UUIDs
+ * (`…-4e01-…`, `"…9e123"`) out, so the ids every call carries do not send its frame to the scan. Bytes
+ * (a Buffer or any array of UTF-8 bytes) are read as they are: digits, `e`, `+` and the delimiters are ASCII.
  *
  * @example
  * ```ts
@@ -37,8 +40,35 @@ const QUICK = /[0-9]{16}|[eE][+-]?[0-9]{3}/;
  * mayHaveInexactNumbers('{"n":9007199254740993}'); // true
  * ```
  */
-export function mayHaveInexactNumbers(text: string): boolean {
-  return QUICK.test(text);
+export function mayHaveInexactNumbers(text: string | ArrayLike<number>): boolean {
+  const isText = typeof text === 'string';
+  const n = text.length;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = isText ? text.charCodeAt(i) : text[i];
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits >= 16) return true;
+      continue;
+    }
+    digits = 0;
+    if (c !== 0x65 && c !== 0x45) continue;
+    // e/E: an optional '+', then the exponent's digits
+    let j = i + 1;
+    if (j < n && (isText ? text.charCodeAt(j) : text[j]) === 0x2b) j++;
+    const start = j;
+    while (j < n && isDigit(isText ? text.charCodeAt(j) : text[j])) j++;
+    if (j - start >= 3 && (j === n || endsNumber(isText ? text.charCodeAt(j) : text[j]))) return true;
+  }
+  return false;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** A character that may follow a JSON number: blank, `,`, `]` or `}`. */
+function endsNumber(c: number): boolean {
+  return c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /**
@@ -200,19 +230,25 @@ export function withRawMember(raw: RawJson, name: string, value: string): RawJso
  * ```
  */
 export function stringifyFrame(frame: object): string {
-  const entries = Object.entries(frame);
-  if (!entries.some(([, v]) => v instanceof RawJson)) return JSON.stringify(frame);
+  if (!hasRawMember(frame as Record<string, unknown>)) return JSON.stringify(frame);
   const parts: string[] = [];
-  for (const [k, v] of entries) {
+  for (const [k, v] of Object.entries(frame)) {
     if (v === undefined) continue;
     parts.push(`${JSON.stringify(k)}:${v instanceof RawJson ? v.text : JSON.stringify(v)}`);
   }
   return `{${parts.join(',')}}`;
 }
 
+function hasRawMember(frame: Record<string, unknown>): boolean {
+  for (const key in frame) if (frame[key] instanceof RawJson) return true;
+  return false;
+}
+
 /** The bytes of a frame as a socket delivered them (a Node `Buffer`; typed by what is used, so these declarations need no Node types). */
 export interface FrameBytes {
   toString(encoding: 'latin1' | 'utf8'): string;
+  readonly length: number;
+  readonly [index: number]: number;
 }
 
 /** Exact texts of relayed fields, by the decoded frame they belong to. */
@@ -233,8 +269,8 @@ const RELAYED_FIELD: Record<string, string | undefined> = { invokefunction: 'dat
  * ```
  */
 export function inspectNumbers(raw: string | FrameBytes, frame: { type: string }): 'non-finite' | undefined {
-  // digits, `e` and signs are ASCII: a latin1 view is enough to decide whether to look closer
-  if (!mayHaveInexactNumbers(typeof raw === 'string' ? raw : raw.toString('latin1'))) return undefined;
+  // digits, `e`, `+` and the delimiters are ASCII: the bytes are enough to decide whether to look closer
+  if (!mayHaveInexactNumbers(raw)) return undefined;
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   const scan = scanJson(text);
   if (scan.nonFinite) return 'non-finite';

@@ -1,5 +1,5 @@
 import type { Frame } from '../protocol/Frame';
-import { normalizeUuid } from '../protocol/uuid';
+import { engineUuid } from './engineUuid';
 
 /** Why the real engine would drop a frame that the embedded engine's decoder accepts. */
 export interface RealEngineDrop {
@@ -58,7 +58,7 @@ export function realEngineFrameDrop(frame: Frame): RealEngineDrop | undefined {
   switch (frame.type) {
     case 'invokefunction': {
       if (!has(f, 'data') || f.data === undefined) return drop('data', 'missing (the key must exist; null is fine)');
-      if (f.invocation_id != null && !normalizeUuid(f.invocation_id)) return drop('invocation_id', 'not a UUID');
+      if (f.invocation_id != null && !engineUuid(f.invocation_id)) return drop('invocation_id', 'not a UUID');
       if (f.action != null) {
         const action = f.action as Record<string, unknown>;
         if (action.type === 'enqueue' && typeof action.queue !== 'string') return drop('action.queue', 'missing or not a string');
@@ -66,7 +66,7 @@ export function realEngineFrameDrop(frame: Frame): RealEngineDrop | undefined {
       return undefined;
     }
     case 'invocationresult': {
-      if (!normalizeUuid(f.invocation_id)) return drop('invocation_id', 'not a UUID');
+      if (!engineUuid(f.invocation_id)) return drop('invocation_id', 'not a UUID');
       if (typeof f.function_id !== 'string') return drop('function_id', f.function_id == null ? 'missing' : 'not a string');
       if (f.error != null) {
         if (!isObject(f.error)) return drop('error', 'not an object {code, message, stacktrace?}');

@@ -22,3 +22,4 @@ export function normalizeUuid(value: unknown): string | undefined {
   const hex = s.replace(/-/g, '').toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+

@@ -46,6 +46,11 @@ export interface OpenSocketOptions {
   handshakeTimeoutMs?: number;
   /** Largest inbound message accepted. */
   maxPayload?: number;
+  /**
+   * Send the messages of one event-loop turn in one system call (Node sockets; at most 64 KiB held, never
+   * past the turn). For sockets carrying many small frames, such as the worker connection; default false.
+   */
+  batchWrites?: boolean;
 }
 
 /** Opens a client socket to `url`. */

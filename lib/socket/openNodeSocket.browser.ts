@@ -12,6 +12,6 @@ export function openNodeSocket(url: string, _options?: OpenSocketOptions): Socke
 }
 
 /** Stand-in for `wrapNodeSocket`; see {@link openNodeSocket}. @throws {SocketError} always. */
-export function wrapNodeSocket(_ws: unknown): SocketLike {
+export function wrapNodeSocket(_ws: unknown, _options?: { batchWrites?: boolean }): SocketLike {
   throw new SocketError('wrapNodeSocket is not available in browsers; use openBrowserSocket');
 }

@@ -4,14 +4,37 @@ import { SocketError } from '../errors/SocketError';
 import { ChannelNotFoundError } from '../errors/ChannelNotFoundError';
 import { HandshakeRejectedError } from '../errors/HandshakeRejectedError';
 import { OpenSocketOptions, SocketHandlers, SocketLike } from './SocketLike';
+import { TickBatcher } from './TickBatcher';
+
+const TEXT = { binary: false };
+const BINARY = { binary: true };
 
 /**
  * Wraps a `ws` client socket as a {@link SocketLike}. Inbound text becomes `string`, binary stays a `Buffer`
- * (a `Uint8Array`); `pause()` stops reading the TCP stream, so the peer feels backpressure.
+ * (a `Uint8Array`); `pause()` stops reading the TCP stream, so the peer feels backpressure. With
+ * `batchWrites`, the messages sent during one event-loop turn leave in one system call ({@link TickBatcher}).
  */
-export function wrapNodeSocket(ws: WebSocket): SocketLike {
+export function wrapNodeSocket(ws: WebSocket, options: { batchWrites?: boolean } = {}): SocketLike {
   let handlers: SocketHandlers = {};
   let closed = false;
+  // a failed write (EPIPE, ECONNRESET, ...) is reported as a SocketError, like the socket's own errors; the
+  // wrapper of the last callback is kept, since a connection passes the same one with every frame
+  let lastCallback: ((err?: Error) => void) | undefined;
+  let lastReporting: ((err?: Error) => void) | undefined;
+  const reporting = (cb: (err?: Error) => void) => {
+    if (cb !== lastCallback) {
+      lastCallback = cb;
+      lastReporting = (err) => cb(err && !(err instanceof SocketError) ? new SocketError(err.message, { cause: err }) : err);
+    }
+    return lastReporting;
+  };
+  // with batchWrites, the messages sent in one tick leave in one system call (the TCP socket is known from the upgrade)
+  let batch: TickBatcher | undefined;
+  if (options.batchWrites) {
+    ws.on('upgrade', (res) => {
+      batch = new TickBatcher(res.socket);
+    });
+  }
   ws.on('open', () => handlers.open?.());
   ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
     handlers.activity?.();
@@ -58,19 +81,23 @@ export function wrapNodeSocket(ws: WebSocket): SocketLike {
         cb?.(new SocketError('socket is not open'));
         return;
       }
-      // a failed write (EPIPE, ECONNRESET, ...) is reported as a SocketError, like the socket's own errors
-      ws.send(data, { binary: typeof data !== 'string' }, cb && ((err) => cb(err && !(err instanceof SocketError) ? new SocketError(err.message, { cause: err }) : err)));
+      batch?.hold();
+      ws.send(data, typeof data === 'string' ? TEXT : BINARY, cb && reporting(cb));
     },
     pause: () => ws.pause(),
     resume: () => ws.resume(),
     close(code, reason) {
+      batch?.flush();
       try {
         ws.close(code, reason);
       } catch {
         ws.terminate();
       }
     },
-    terminate: () => ws.terminate(),
+    terminate: () => {
+      batch?.flush();
+      ws.terminate();
+    },
     ping() {
       if (ws.readyState === WebSocket.OPEN) ws.ping();
     },
@@ -98,5 +125,5 @@ export function openNodeSocket(url: string, options: OpenSocketOptions = {}): So
     headers: options.headers,
     maxPayload: options.maxPayload ?? 100 * 1024 * 1024,
   });
-  return wrapNodeSocket(ws);
+  return wrapNodeSocket(ws, { batchWrites: options.batchWrites });
 }

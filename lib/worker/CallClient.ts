@@ -1,15 +1,15 @@
 import { randomUUID } from '../protocol/randomUUID';
-import { Observable, Subscriber, Subscription } from 'rxjs';
+import { Observable, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import type { ChannelReader } from '../channel/ChannelReader';
 import { releaseChannelEnd } from '../codec/releaseChannelEnd';
 import { identityCodec, PayloadCodec } from '../codec/PayloadCodec';
-import type { Connection } from '../connection/Connection';
+import type { Connection, SendOptions } from '../connection/Connection';
 import { InvocationError } from '../errors/InvocationError';
 import { toErrorBody } from '../protocol/ErrorBody';
 import type { InvocationResultFrame } from '../protocol/Frame';
 import { invokeFunctionFrame } from '../protocol/OutboundFrame';
 import type { SocketFactory } from '../socket/SocketLike';
-import { PendingCalls } from './PendingCalls';
+import { PendingCallbacks, PendingCalls, PendingHandle } from './PendingCalls';
 import { toValueReader } from './toValueReader';
 
 /** Options of {@link CallClient.trigger}. */
@@ -49,32 +49,25 @@ export interface CallClientDeps {
  * ```
  */
 export class CallClient {
-  constructor(private readonly deps: CallClientDeps) {}
+  constructor(readonly deps: CallClientDeps) {}
 
   /** See `Worker.trigger`. */
   trigger<R>(functionId: string, payload: unknown, options: TriggerOptions = {}): Observable<R> {
-    const { codec } = this.deps;
     return new Observable<R>((subscriber) => {
-      let cancel: (() => void) | undefined;
-      // the pumps of Observables in the payload: freed unless the call succeeded (then they run to their end,
-      // or until the worker closes their sockets)
-      let scope: Subscription | undefined;
-      let keep = false;
-      const send = (data: unknown) => {
-        if (subscriber.closed) return;
-        if (options.action === 'void') this.sendVoid(functionId, data, options, subscriber, () => (keep = true));
-        else cancel = this.sendCall(functionId, data, options, subscriber, () => (keep = true));
-      };
+      const call = new Call<R>(this, subscriber, functionId, options);
+      const { codec } = this.deps;
       if (codec === identityCodec || codec.needsEncoding?.(payload) === false) {
-        send(payload);
+        call.send(payload);
       } else {
-        scope = new Subscription();
-        codec.encode(payload, scope).then(send, (err) => subscriber.error(err));
+        // the pumps of Observables in the payload: freed unless the call succeeded (then they run to their
+        // end, or until the worker closes their sockets)
+        const scope = (call.scope = new Subscription());
+        codec.encode(payload, scope).then(
+          (data) => call.send(data),
+          (err) => subscriber.error(err),
+        );
       }
-      return () => {
-        cancel?.();
-        if (!keep) scope?.unsubscribe();
-      };
+      return call;
     });
   }
 
@@ -126,7 +119,8 @@ export class CallClient {
     });
   }
 
-  private sendVoid(functionId: string, data: unknown, options: TriggerOptions, subscriber: Subscriber<any>, succeeded: () => void): void {
+  /** Sends a fire-and-forget call: emits `undefined` once the frame was handed to the socket. */
+  sendVoid(functionId: string, data: unknown, options: TriggerOptions, subscriber: Subscriber<unknown>, succeeded: () => void): void {
     const frame = invokeFunctionFrame({
       function_id: functionId,
       data,
@@ -148,19 +142,14 @@ export class CallClient {
     );
   }
 
-  /** Sends a call that waits for its result; returns what frees its pending entry. */
-  private sendCall<R>(
-    functionId: string,
-    data: unknown,
-    options: TriggerOptions,
-    subscriber: Subscriber<R>,
-    succeeded: () => void,
-  ): (() => void) | undefined {
+  /** Sends a call that waits for its result: registers `call` as pending, then hands its frame over. */
+  sendCall<R>(call: Call<R>, data: unknown): void {
     const { pending, connection } = this.deps;
+    const { options, subscriber } = call;
     const action = options.action;
-    const invocationId = randomUUID();
+    const invocationId = (call.invocationId = randomUUID());
     const frame = invokeFunctionFrame({
-      function_id: functionId,
+      function_id: call.functionId,
       data,
       invocation_id: invocationId,
       action: action === undefined || action === 'void' ? undefined : { type: 'enqueue', queue: action.enqueue },
@@ -168,36 +157,20 @@ export class CallClient {
       traceparent: options.traceparent,
       baggage: options.baggage,
     });
-    let failed = false;
-    const cancel = pending.add(invocationId, functionId, options.timeoutMs ?? this.deps.timeoutMs, {
-      result: (result) => {
-        if (!result.error) succeeded();
-        this.settle(result, functionId, subscriber);
-      },
-      error: (err) => {
-        failed = true;
-        subscriber.error(err);
-      },
-    });
-    if (failed) return undefined;
-    // the callback form of connection.send$ (this is the hot path of every call): once handed to the
-    // socket the call counts as sent (CONNECTION_LOST on a drop); a queued frame whose call went away is not sent
+    call.handle = pending.add(invocationId, call.functionId, options.timeoutMs ?? this.deps.timeoutMs, call);
+    if (subscriber.closed) return; // refused (limit, duplicate id): already told
+    // the call is its own send options (this is the hot path of every call): once handed to the socket it
+    // counts as sent (CONNECTION_LOST on a drop); a queued frame whose call went away is not sent
     try {
-      const outcome = connection.send(frame, {
-        stillWanted: () => pending.has(invocationId),
-        onFlushed: () => pending.markSent(invocationId),
-        onDropped: (err) => subscriber.error(err),
-      });
-      if (outcome === 'sent') pending.markSent(invocationId);
+      if (connection.send(frame, call) === 'sent') pending.markSent(invocationId);
     } catch (err) {
-      cancel();
+      call.handle.cancel();
       subscriber.error(err);
-      return undefined;
     }
-    return cancel;
   }
 
-  private settle<R>(frame: InvocationResultFrame, functionId: string, subscriber: Subscriber<R>): void {
+  /** Delivers a result frame to the call's subscriber: its decoded value, or an InvocationError. */
+  settle<R>(frame: InvocationResultFrame, functionId: string, subscriber: Subscriber<R>): void {
     if (frame.error) {
       const body = toErrorBody(frame.error);
       subscriber.error(new InvocationError({ code: body.code, message: body.message, functionId, stacktrace: body.stacktrace }));
@@ -212,5 +185,61 @@ export class CallClient {
     }
     subscriber.next(value as R);
     subscriber.complete();
+  }
+}
+
+/**
+ * One call of {@link CallClient.trigger}, from subscription to result: it is the pending table's callbacks,
+ * the send queue's options (the queue calls them as methods) and the subscription's teardown at once, so a
+ * call allocates one object where closures would take seven.
+ */
+class Call<R> implements PendingCallbacks, SendOptions, Unsubscribable {
+  invocationId = '';
+  handle?: PendingHandle;
+  /** Owns the pumps of Observables in the payload (only when the payload needed encoding). */
+  scope?: Subscription;
+  /** The call succeeded: its payload pumps run on to their end. */
+  keep = false;
+
+  constructor(
+    readonly client: CallClient,
+    readonly subscriber: Subscriber<R>,
+    readonly functionId: string,
+    readonly options: TriggerOptions,
+  ) {}
+
+  /** Sends the encoded payload (nothing if the subscriber already went away). */
+  send(data: unknown): void {
+    if (this.subscriber.closed) return;
+    if (this.options.action === 'void') {
+      this.client.sendVoid(this.functionId, data, this.options, this.subscriber, () => (this.keep = true));
+    } else this.client.sendCall(this, data);
+  }
+
+  result(frame: InvocationResultFrame): void {
+    if (!frame.error) this.keep = true;
+    this.client.settle(frame, this.functionId, this.subscriber);
+  }
+
+  error(err: Error): void {
+    this.subscriber.error(err);
+  }
+
+  stillWanted(): boolean {
+    return this.client.deps.pending.has(this.invocationId);
+  }
+
+  onFlushed(): void {
+    this.client.deps.pending.markSent(this.invocationId);
+  }
+
+  onDropped(err: Error): void {
+    this.subscriber.error(err);
+  }
+
+  /** Teardown: frees the pending entry and, unless the call succeeded, stops the payload's pumps. */
+  unsubscribe(): void {
+    this.handle?.cancel();
+    if (!this.keep) this.scope?.unsubscribe();
   }
 }

@@ -13,7 +13,7 @@ import type { ErrorBody } from '../protocol/ErrorBody';
 import type { InvokeFunctionFrame } from '../protocol/Frame';
 import { invocationResultFrame, OutboundFrame } from '../protocol/OutboundFrame';
 import type { FunctionContext, RegisterFunctionOptions } from './FunctionContext';
-import { handlerResult, handlerValues } from './handlerResult';
+import { handlerResult, handlerValues, isPromiseLike } from './handlerResult';
 import type { RegisteredFunction, RegistrationTable } from './RegistrationTable';
 import type { Worker } from './Worker';
 
@@ -33,6 +33,9 @@ export interface FunctionHostDeps {
 }
 
 type Answer = (body: { result?: unknown; error?: ErrorBody }) => void;
+
+/** What {@link FunctionHost.serve} returns once the answer already went out. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * Serves the worker's functions: decodes and validates each call's input, runs its handler under the
@@ -54,13 +57,13 @@ export class FunctionHost {
   constructor(private readonly deps: FunctionHostDeps) {}
 
   /** Answers one `invokefunction` frame (never rejects: what cannot be answered is logged). */
-  async serve(frame: InvokeFunctionFrame): Promise<void> {
+  serve(frame: InvokeFunctionFrame): Promise<void> {
     const functionId = frame.function_id;
     const answer = this.answerer(frame);
     const fn = this.deps.table.functionOf(functionId);
     if (!fn) {
       answer({ error: { code: 'function_not_found', message: 'Function not found' } });
-      return;
+      return DONE;
     }
     if (this.running >= this.deps.maxConcurrentInvocations) {
       answer({
@@ -69,14 +72,16 @@ export class FunctionHost {
           message: `${this.running} invocations are already running on this worker (maxConcurrentInvocations)`,
         },
       });
-      return;
+      return DONE;
     }
     this.running++;
+    let later: Promise<void> | undefined;
     try {
-      await this.run(fn, frame, answer);
+      later = this.run(fn, frame, answer);
     } finally {
-      this.running--;
+      if (!later) this.running--;
     }
+    return later ? later.finally(() => this.running--) : DONE;
   }
 
   /** Unsubscribes every handler result still running. */
@@ -93,9 +98,17 @@ export class FunctionHost {
         if (body.error) logger.warn?.(`void call of ${functionId} failed: ${body.error.message}`, body.error);
         return;
       }
-      const trace = { traceparent: frame.traceparent ?? undefined, baggage: frame.baggage ?? undefined };
       try {
-        reply(invocationResultFrame({ invocation_id: invocationId, function_id: functionId, ...body, ...trace }));
+        reply(
+          invocationResultFrame({
+            invocation_id: invocationId,
+            function_id: functionId,
+            result: body.result,
+            error: body.error,
+            traceparent: frame.traceparent ?? undefined,
+            baggage: frame.baggage ?? undefined,
+          }),
+        );
       } catch (err) {
         // the answer could not be sent (too large, not JSON, queue full): tell the caller rather than let it time out
         logger.warn?.(`the answer to ${functionId} could not be sent: ${messageOf(err)}`, err);
@@ -109,8 +122,12 @@ export class FunctionHost {
     };
   }
 
-  private async run(fn: RegisteredFunction, frame: InvokeFunctionFrame, answer: Answer): Promise<void> {
-    const { codec, logger } = this.deps;
+  /**
+   * Runs the handler and answers: at once when it returned a plain value (the common case costs no
+   * promise), otherwise the returned promise settles once the answer is sent.
+   */
+  private run(fn: RegisteredFunction, frame: InvokeFunctionFrame, answer: Answer): Promise<void> | undefined {
+    const { codec } = this.deps;
     const functionId = frame.function_id;
     let input: unknown = frame.data;
     try {
@@ -118,7 +135,7 @@ export class FunctionHost {
     } catch (err) {
       const path = err instanceof DecodeError && err.path ? ` at ${err.path}` : '';
       answer({ error: { ...failure(err, `invalid input for ${functionId}${path}: `), code: 'invalid_input' } });
-      return;
+      return undefined;
     }
     if (fn.options.input) {
       const decoded = fn.options.input.decode(input);
@@ -127,13 +144,33 @@ export class FunctionHost {
         answer({
           error: { code: 'invalid_input', message: `invalid input for ${functionId} at ${path || '(root)'}: ${message}` },
         });
-        return;
+        return undefined;
       }
       input = decoded.right;
     }
+    let raw: unknown;
+    try {
+      raw = fn.handler(input, this.contextOf(frame));
+      if (!fn.options.stream && !isObservable(raw) && !isPromiseLike(raw)) {
+        const result = fn.options.output ? encodeOutput(fn.options.output, raw, functionId) : raw;
+        // a value the payload codec must encode (channel ends, Observables in it) takes the async path
+        if (codec === identityCodec || codec.needsEncoding?.(result) === false) {
+          answer({ result });
+          return undefined;
+        }
+      }
+    } catch (err) {
+      answer({ error: failure(err) });
+      return undefined;
+    }
+    return this.answerLater(fn, functionId, raw, answer);
+  }
+
+  /** Answers with what a handler's Promise or Observable gives (or the channel of its stream). */
+  private async answerLater(fn: RegisteredFunction, functionId: string, raw: unknown, answer: Answer): Promise<void> {
+    const { codec, logger } = this.deps;
     let result: unknown;
     try {
-      const raw = fn.handler(input, this.contextOf(frame));
       if (fn.options.stream) {
         const output = fn.options.output;
         const values$ = output

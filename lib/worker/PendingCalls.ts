@@ -10,17 +10,31 @@ export interface PendingCallbacks {
   error(err: Error): void;
 }
 
-interface Entry {
-  id: string;
-  callbacks: PendingCallbacks;
-  functionId: string;
+/** What frees a pending call's entry (and its share of the timer) again; idempotent. */
+export interface PendingHandle {
+  cancel(): void;
+}
+
+/** One waiting call; it is its own {@link PendingHandle}, so registering a call allocates nothing else. */
+class Entry implements PendingHandle {
   /** The call's frame went out on the current socket (rather than waiting in the send queue). */
-  sent: boolean;
+  sent = false;
   /** Settled or freed: its slot in a timeout bucket is only waiting to be dropped. */
-  done: boolean;
+  done = false;
   /** When it times out (scheduler time), for calls with a finite timeout. */
-  deadline: number;
+  deadline = 0;
   bucket?: Bucket;
+
+  constructor(
+    readonly table: PendingCalls,
+    readonly id: string,
+    readonly callbacks: PendingCallbacks,
+    readonly functionId: string,
+  ) {}
+
+  cancel(): void {
+    this.table.free(this);
+  }
 }
 
 /**
@@ -45,7 +59,7 @@ interface Bucket {
  * pending.resolve(resultFrame); // delivers to the waiter with that id
  * ```
  */
-const noop = () => undefined;
+const settled: PendingHandle = { cancel: () => undefined };
 
 export class PendingCalls {
   private readonly entries = new Map<string, Entry>();
@@ -73,32 +87,32 @@ export class PendingCalls {
    */
   wait(invocationId: string, functionId: string, timeoutMs: number): Observable<InvocationResultFrame> {
     return new Observable<InvocationResultFrame>((subscriber) => {
-      const cancel = this.add(invocationId, functionId, timeoutMs, {
+      const handle = this.add(invocationId, functionId, timeoutMs, {
         result: (frame) => {
           subscriber.next(frame);
           subscriber.complete();
         },
         error: (err) => subscriber.error(err),
       });
-      return cancel;
+      return () => handle.cancel();
     });
   }
 
   /**
-   * The callback form of {@link wait}, for hot paths: registers the call and returns the function that
-   * frees its entry (and timer) again. Errors (limit, duplicate id) are reported through `callbacks.error`
-   * before it returns.
+   * The callback form of {@link wait}, for hot paths: registers the call and returns the handle whose
+   * `cancel()` frees its entry (and timer) again. Errors (limit, duplicate id) are reported through
+   * `callbacks.error` before it returns.
    */
-  add(invocationId: string, functionId: string, timeoutMs: number, callbacks: PendingCallbacks): () => void {
+  add(invocationId: string, functionId: string, timeoutMs: number, callbacks: PendingCallbacks): PendingHandle {
     if (this.entries.has(invocationId)) {
       callbacks.error(new PendingLimitError(`invocation id ${invocationId} is already waiting`));
-      return noop;
+      return settled;
     }
     if (this.entries.size >= this.limit) {
       callbacks.error(new PendingLimitError(`${this.entries.size} calls are already waiting for results (maxPendingCalls)`));
-      return noop;
+      return settled;
     }
-    const entry: Entry = { id: invocationId, callbacks, functionId, sent: false, done: false, deadline: 0 };
+    const entry = new Entry(this, invocationId, callbacks, functionId);
     this.entries.set(invocationId, entry);
     if (Number.isFinite(timeoutMs)) {
       entry.deadline = this.scheduler.now() + timeoutMs;
@@ -111,10 +125,14 @@ export class PendingCalls {
       bucket.queue.push(entry);
       if (!bucket.timer) this.arm(bucket, timeoutMs);
     }
-    return () => {
-      if (this.entries.get(invocationId) === entry) this.entries.delete(invocationId);
-      this.settle(entry);
-    };
+    return entry;
+  }
+
+  /** Frees the entry of a handle (what its `cancel` does): out of the table if it is still the one under its id. */
+  free(handle: PendingHandle): void {
+    const entry = handle as Entry;
+    if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
+    this.settle(entry);
   }
 
   /** Delivers a result frame to its waiter; `false` when nobody waits for that id (the frame is ignored). */

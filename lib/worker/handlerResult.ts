@@ -54,6 +54,7 @@ export function handlerValues(raw: unknown): Observable<unknown> {
   return from(raw).pipe(mergeMap((value) => (isObservable(value) ? value : of(value))));
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+/** A thenable object (what `await` would wait for). */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }

@@ -5,6 +5,10 @@ import { firstValueFrom } from 'rxjs';
 import { startEngine } from '../../lib/engine/startEngine';
 import type { EmbeddedEngine } from '../../lib/engine/EmbeddedEngine';
 import { decodeFrame } from '../../lib/protocol/decodeFrame';
+import { isHotFrame } from '../../lib/protocol/isHotFrame';
+import { FRAME_CODECS } from '../../lib/protocol/Frame';
+import { isRight } from 'fp-ts/lib/Either';
+import type * as t from 'io-ts';
 import { realEngineFrameDrop } from '../../lib/engine/realEngineFrameDrop';
 import { decodeInbound } from '../../lib/connection/decodeInbound';
 import { connectWorker } from '../../lib/worker/connectWorker';
@@ -340,6 +344,11 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
             if (disagreements.length < 5) disagreements.push(typeof form === 'string' ? form.slice(0, 300) : Buffer.from(form).toString('utf8').slice(0, 300));
           }
           if (!ra.ok && (!CODES.includes(ra.code) || typeof ra.message !== 'string')) thrown.push(`bad failure shape ${JSON.stringify(ra)}`);
+          // the hand-checked fast path of calls and results accepts exactly what their io-ts codecs accept
+          const hot = hotFrameOf(form);
+          if (hot && isHotFrame(hot) !== isRight((FRAME_CODECS[hot.type as 'invokefunction'] as t.Mixed).decode(hot))) {
+            if (disagreements.length < 5) disagreements.push(`fast path: ${JSON.stringify(hot).slice(0, 300)}`);
+          }
         }
       }
       process.stdout.write(`fuzz decoders: ${JSON.stringify({ seed: SEED, inputs: DECODER_INPUTS, outcomes })}\n`);
@@ -351,7 +360,17 @@ describe(`seeded fuzz (FUZZ_SEED=${SEED})`, () => {
   });
 });
 
-/** A random (often mutated) engine-to-worker result or call, the frames decodeInbound fast-paths. */
+/** The parsed object of a text or bytes, when it is an `invokefunction` or `invocationresult` (the fast-pathed types). */
+function hotFrameOf(form: string | Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(typeof form === 'string' ? form : Buffer.from(form).toString('utf8'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) && (v.type === 'invokefunction' || v.type === 'invocationresult') ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A random (often mutated) engine-to-worker result or call, the frames decodeFrame fast-paths. */
 function engineToWorker(fuzzer: FrameFuzzer, rng: Prng): Record<string, unknown> {
   const f: Record<string, unknown> =
     rng.chance(0.5)
