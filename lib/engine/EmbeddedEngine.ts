@@ -27,7 +27,9 @@ const DEFAULTS = {
   port: PROTOCOL.workerPort,
   host: '127.0.0.1',
   maxPayloadBytes: PROTOCOL.maxFrameBytes,
-  outboundQueueFrames: PROTOCOL.connectionQueueFrames,
+  // a second bound behind maxOutboundBytes: at 64 frames (the real engine's queue length, PROTOCOL.md §9.1)
+  // a burst of small calls to a callee that reads, but lags, was refused while using a few KiB
+  outboundQueueFrames: 16_384,
   socketHighWaterBytes: 1024 * 1024,
   maxOutboundBytes: 32 * 1024 * 1024,
   outboundStallMs: 30_000,

@@ -20,7 +20,11 @@ export interface EngineOptions extends Partial<RegistrationLimits> {
    * engine does (PROTOCOL.md §10.1); a warning names the socket and the size. Default 16 MiB (16 777 216).
    */
   maxPayloadBytes?: number;
-  /** Frames queued by the engine towards one worker once its socket buffer is full. Default 64. */
+  /**
+   * Frames queued by the engine towards one worker once its socket buffer is full; a second bound behind
+   * `maxOutboundBytes`, which is what bounds the memory. Default 16 384. (The real engine's queue holds 64
+   * messages, PROTOCOL.md §9.1; refusing at 64 failed bursts of small calls to a callee that reads but lags.)
+   */
   outboundQueueFrames?: number;
   /** Unsent bytes a worker socket may hold before frames wait in the engine's queue. Default 1 MiB. */
   socketHighWaterBytes?: number;
