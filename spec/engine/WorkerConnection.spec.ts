@@ -87,4 +87,40 @@ describe('WorkerConnection outbound queue', () => {
     caller.client.ws.resume();
     expect((await caller.client.closed).code).toBe(1006);
   });
+
+  describe('with the default limits', () => {
+    let plain: EmbeddedEngine;
+    beforeAll(async () => {
+      plain = await startEngine({ port: 0 });
+    });
+    afterAll(async () => {
+      await plain.close();
+    });
+
+    it('queues a burst of small calls to a callee that lags behind (bounded by bytes, not refused at 64 frames)', async () => {
+      const open = async () => {
+        const w = await openWorker(plain.url);
+        opened.push(w.client);
+        return w.client;
+      };
+      const callee = await open();
+      const caller = await open();
+      await callee.send({ type: 'registerfunction', id: 'lagging::sink' });
+      await callee.sync();
+      callee.ws.pause();
+      // 6,000 calls of about 2 KiB (12 MiB): beyond the socket's 1 MiB mark, the loopback buffers and 64
+      // queued frames, well within maxOutboundBytes (32 MiB)
+      const pad = 'p'.repeat(2048);
+      const ids = Array.from({ length: 6000 }, () => randomUUID());
+      for (const [i, id] of ids.entries()) caller.ws.send(JSON.stringify({ type: 'invokefunction', invocation_id: id, function_id: 'lagging::sink', data: { i, pad } }));
+      await caller.sync();
+      const refused = () => caller.frames.filter((f) => f.type === 'invocationresult');
+      await waitFor(() => plain.stats().pendingInvocations === ids.length || refused().length > 0);
+      expect(refused()).toEqual([]);
+      callee.ws.resume();
+      const received: string[] = [];
+      while (received.length < ids.length) received.push((await callee.next((f) => f.type === 'invokefunction')).invocation_id);
+      expect(received).toEqual(ids);
+    });
+  });
 });
