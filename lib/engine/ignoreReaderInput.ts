@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
+import { WS_OPCODE } from '../socket/wsOpcodes';
 
-/** WebSocket opcode of a Close frame. */
-const CLOSE = 0x8;
+const { CLOSE } = WS_OPCODE;
 
 /**
  * Follows the frame boundaries of a client→server WebSocket byte stream without keeping any payload: it

@@ -1,10 +1,9 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { FramePool } from './FramePool';
+import { WS_OPCODE } from '../socket/wsOpcodes';
 
-const CONTINUATION = 0x0;
-const BINARY = 0x2;
-const CLOSE = 0x8;
+const { CONTINUATION, BINARY, CLOSE } = WS_OPCODE;
 
 type Unmask = (buffer: Buffer, mask: Buffer) => void;
 

@@ -8,15 +8,12 @@ import { HandshakeRejectedError } from '../errors/HandshakeRejectedError';
 import { SocketError } from '../errors/SocketError';
 import { PROTOCOL } from '../protocol/constants';
 import type { OpenSocketOptions, SocketHandlers, SocketLike } from './SocketLike';
+import { WS_OPCODE } from './wsOpcodes';
+
+const { CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG } = WS_OPCODE;
 
 /** RFC 6455 §1.3: appended to the key to form `Sec-WebSocket-Accept`. */
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const CONTINUATION = 0x0;
-const TEXT = 0x1;
-const BINARY = 0x2;
-const CLOSE = 0x8;
-const PING = 0x9;
-const PONG = 0xa;
 /** How long a Close we sent waits for the peer's before the connection is dropped (as `ws` does). */
 const CLOSE_TIMEOUT_MS = 30_000;
 
